@@ -1,0 +1,538 @@
+package io.hindsight.join;
+
+import io.hindsight.schemas.Feedback;
+import io.hindsight.schemas.Outcome;
+import io.hindsight.schemas.OutcomeStatus;
+import io.hindsight.schemas.Prediction;
+import io.hindsight.schemas.UnmatchedFeedback;
+import io.hindsight.schemas.UnmatchedKind;
+import io.hindsight.spec.FeedbackPolicy;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The feedback join: each prediction waits in keyed state for its feedback for the label window, in
+ * event time, and leaves exactly one final outcome row.
+ *
+ * <p>Keyed by join key (one job per application, so the key (application, join key) reduces to the
+ * join key). Feedback is applied in event-time order when the watermark passes it, which makes the
+ * outcome independent of arrival order and therefore replayable. Timers, per key:
+ *
+ * <ul>
+ *   <li>at a feedback's event time: apply the held feedback that is now due;
+ *   <li>at a feedback's event time + early-feedback hold, if no prediction is there: it is orphan;
+ *   <li>at the prediction's deadline (event time + label window): emit the final row, report held
+ *       feedback beyond the window as late, and close the entry;
+ *   <li>at deadline + late-feedback retention: forget the closed entry.
+ * </ul>
+ *
+ * <p>Main output: outcome rows. Side outputs: every prediction read ({@link #PREDICTIONS}, with
+ * duplicates flagged) and feedback that did not become part of a final outcome ({@link
+ * #UNMATCHED}).
+ */
+public class FeedbackJoinFunction
+        extends KeyedCoProcessFunction<String, Prediction, Feedback, Outcome>
+        implements CheckpointedFunction {
+
+    private static final long serialVersionUID = 1L;
+
+    /** The per-key state: one {@link JoinState} as bytes. Name shared with state-migrations. */
+    public static final ValueStateDescriptor<byte[]> STATE =
+            new ValueStateDescriptor<>(
+                    "feedback-join-state", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+
+    /** Operator state: this subtask's share of the predictions-waiting gauge. */
+    public static final ListStateDescriptor<Long> WAITING_COUNT =
+            new ListStateDescriptor<>("feedback-join-waiting", Types.LONG);
+
+    public static final OutputTag<Prediction> PREDICTIONS =
+            new OutputTag<>("predictions", new AvroTypeInfo<>(Prediction.class));
+    public static final OutputTag<UnmatchedFeedback> UNMATCHED =
+            new OutputTag<>("unmatched-feedback", new AvroTypeInfo<>(UnmatchedFeedback.class));
+
+    private final JoinRules rules;
+
+    private transient ValueState<byte[]> state;
+    private transient ListState<Long> waitingState;
+    private transient long waiting;
+    private transient DataOutputSerializer buffer;
+    private transient AvroBytes<Prediction> predictionBytes;
+    private transient AvroBytes<Feedback> feedbackBytes;
+    private transient JoinMetrics metrics;
+
+    public FeedbackJoinFunction(JoinRules rules) {
+        this.rules = rules;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        state = getRuntimeContext().getState(STATE);
+        buffer = new DataOutputSerializer(512);
+        predictionBytes = new AvroBytes<>(Prediction.class);
+        feedbackBytes = new AvroBytes<>(Feedback.class);
+        metrics = new JoinMetrics(getRuntimeContext().getMetricGroup(), () -> waiting);
+    }
+
+    @Override
+    public void processElement1(Prediction prediction, Context ctx, Collector<Outcome> out)
+            throws Exception {
+        metrics.predictions.inc();
+        JoinState s = load();
+        if (s != null
+                && (s.flags & (JoinState.HAS_PREDICTION | JoinState.RESOLVED | JoinState.CLOSED))
+                        != 0) {
+            metrics.duplicatePredictions.inc();
+            prediction.setDuplicate(true);
+            ctx.output(PREDICTIONS, prediction);
+            return;
+        }
+        if (s == null) {
+            s = new JoinState();
+        }
+        prediction.setDuplicate(false);
+        ctx.output(PREDICTIONS, prediction);
+
+        long time = prediction.getEventTime().toEpochMilli();
+        s.flags |= JoinState.HAS_PREDICTION;
+        s.predictionTime = time;
+        s.prediction = predictionBytes.encode(prediction);
+        waiting++;
+        ctx.timerService().registerEventTimeTimer(deadline(s));
+        // Feedback that came first is applied at the next watermark, in event-time order.
+        for (JoinState.Pending p : s.pending) {
+            ctx.timerService().registerEventTimeTimer(p.time());
+        }
+        save(s);
+    }
+
+    @Override
+    public void processElement2(Feedback feedback, Context ctx, Collector<Outcome> out)
+            throws Exception {
+        metrics.feedback.inc();
+        JoinState s = load();
+        if (s == null) {
+            s = new JoinState();
+        }
+        long idHash = idHash(feedback.getFeedbackId());
+        if (s.seen(idHash)) {
+            metrics.duplicateFeedback.inc();
+            unmatched(
+                    ctx,
+                    feedback,
+                    UnmatchedKind.DUPLICATE,
+                    s,
+                    "feedback id '"
+                            + feedback.getFeedbackId()
+                            + "' was already received; the re-sent copy is ignored",
+                    ctx.timerService().currentWatermark());
+            return;
+        }
+        s.markSeen(idHash);
+        long time = feedback.getEventTime().toEpochMilli();
+        long now = ctx.timerService().currentWatermark();
+
+        if (s.has(JoinState.CLOSED)) {
+            late(ctx, feedback, s, now);
+        } else if (s.has(JoinState.RESOLVED)) {
+            extra(ctx, feedback, s, now);
+        } else {
+            s.pending.add(new JoinState.Pending(time, feedbackBytes.encode(feedback)));
+            if (s.has(JoinState.HAS_PREDICTION)) {
+                if (time <= deadline(s)) {
+                    ctx.timerService().registerEventTimeTimer(time);
+                }
+            } else {
+                ctx.timerService().registerEventTimeTimer(time);
+                ctx.timerService().registerEventTimeTimer(time + rules.earlyFeedbackHoldMs());
+            }
+        }
+        save(s);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Outcome> out)
+            throws Exception {
+        JoinState s = load();
+        if (s == null) {
+            return;
+        }
+        if (s.has(JoinState.CLOSED)) {
+            if (timestamp >= s.closeUntil) {
+                state.clear();
+            }
+            return;
+        }
+        if (s.has(JoinState.HAS_PREDICTION) || s.has(JoinState.RESOLVED)) {
+            long deadline = deadline(s);
+            for (Feedback f : takePending(s, Math.min(timestamp, deadline))) {
+                apply(s, f, timestamp, ctx, out);
+            }
+            if (timestamp >= deadline) {
+                close(s, timestamp, ctx, out);
+            }
+            save(s);
+            return;
+        }
+        // Feedback without a prediction: orphan once its hold time has passed.
+        for (Iterator<JoinState.Pending> it = s.pending.iterator(); it.hasNext(); ) {
+            JoinState.Pending p = it.next();
+            if (p.time() + rules.earlyFeedbackHoldMs() <= timestamp) {
+                it.remove();
+                Feedback f = feedbackBytes.decode(p.feedback());
+                metrics.orphan.inc();
+                unmatched(
+                        ctx,
+                        f,
+                        UnmatchedKind.ORPHAN,
+                        s,
+                        "no prediction with id '"
+                                + f.getPredictionId()
+                                + "' arrived within the early-feedback hold of "
+                                + rules.earlyFeedbackHoldMs()
+                                + " ms after the feedback's event time",
+                        timestamp);
+            }
+        }
+        if (s.pending.isEmpty()) {
+            state.clear();
+        } else {
+            save(s);
+        }
+    }
+
+    /** Applies one feedback event to a prediction, under the policy, in event-time order. */
+    private void apply(JoinState s, Feedback f, long now, Context ctx, Collector<Outcome> out) {
+        if (s.has(JoinState.RESOLVED)) {
+            extra(ctx, f, s, now);
+            return;
+        }
+        long time = f.getEventTime().toEpochMilli();
+        s.applied++;
+        if (s.firstFeedbackTime == Long.MIN_VALUE) {
+            s.firstFeedbackTime = time;
+        }
+        Double label = f.getLabel();
+        if (label != null) {
+            s.labelSum += label;
+            s.labelCount++;
+        }
+        FeedbackPolicy policy = rules.policy();
+        switch (policy) {
+            case FIRST -> {
+                Prediction p = predictionBytes.decode(s.prediction);
+                out.collect(outcome(p, f, OutcomeStatus.LABELED, 1, true, 1, label, now, s));
+                metrics.labeled.inc();
+                waiting--;
+                s.flags |= JoinState.RESOLVED;
+                s.prediction = null;
+            }
+            case ALL -> {
+                Prediction p = predictionBytes.decode(s.prediction);
+                s.revision++;
+                out.collect(
+                        outcome(p, f, OutcomeStatus.LABELED, s.revision, true, 1, label, now, s));
+                metrics.labeled.inc();
+            }
+            case LAST -> {
+                s.chosen = feedbackBytes.encode(f);
+                provisional(s, f, label, now, out);
+            }
+            case MAX, MIN -> {
+                boolean better =
+                        label != null
+                                && (s.chosen == null
+                                        || (policy == FeedbackPolicy.MAX
+                                                ? label > s.best
+                                                : label < s.best));
+                if (better) {
+                    s.best = label;
+                    s.chosen = feedbackBytes.encode(f);
+                }
+                if (s.chosen != null) {
+                    provisional(s, feedbackBytes.decode(s.chosen), s.best, now, out);
+                }
+            }
+            case SUM, MEAN, COUNT -> {
+                s.chosen = feedbackBytes.encode(f);
+                provisional(s, f, aggregate(s), now, out);
+            }
+        }
+    }
+
+    private void provisional(
+            JoinState s, Feedback f, Double label, long now, Collector<Outcome> out) {
+        Prediction p = predictionBytes.decode(s.prediction);
+        s.revision++;
+        out.collect(
+                outcome(p, f, OutcomeStatus.LABELED, s.revision, false, s.applied, label, now, s));
+    }
+
+    /** The label window has ended: emit the final row where one is due and keep a tombstone. */
+    private void close(JoinState s, long now, Context ctx, Collector<Outcome> out) {
+        if (s.waiting()) {
+            Prediction p = predictionBytes.decode(s.prediction);
+            FeedbackPolicy policy = rules.policy();
+            if (s.applied == 0) {
+                out.collect(outcome(p, null, OutcomeStatus.EXPIRED, 1, true, 0, null, now, s));
+                metrics.expired.inc();
+            } else if (policy != FeedbackPolicy.ALL) {
+                Feedback chosen = s.chosen == null ? null : feedbackBytes.decode(s.chosen);
+                Double label =
+                        switch (policy) {
+                            case LAST -> chosen == null ? null : chosen.getLabel();
+                            case MAX, MIN -> s.best;
+                            default -> aggregate(s);
+                        };
+                out.collect(
+                        outcome(
+                                p,
+                                chosen,
+                                OutcomeStatus.LABELED,
+                                s.revision + 1,
+                                true,
+                                s.applied,
+                                label,
+                                now,
+                                s));
+                metrics.labeled.inc();
+            }
+            waiting--;
+        }
+        // Held feedback whose own time lies beyond the window.
+        for (JoinState.Pending p : s.pending) {
+            late(ctx, feedbackBytes.decode(p.feedback()), s, now);
+        }
+        s.pending.clear();
+        s.prediction = null;
+        s.chosen = null;
+        s.flags = JoinState.CLOSED;
+        s.closeUntil = deadline(s) + rules.lateFeedbackRetentionMs();
+        ctx.timerService().registerEventTimeTimer(s.closeUntil);
+    }
+
+    private Double aggregate(JoinState s) {
+        return switch (rules.policy()) {
+            case COUNT -> (double) s.applied;
+            case SUM -> s.labelSum;
+            case MEAN -> s.labelCount == 0 ? null : s.labelSum / s.labelCount;
+            default -> throw new IllegalStateException("not an aggregate: " + rules.policy());
+        };
+    }
+
+    /**
+     * Removes and decodes the held feedback with event time at or before {@code upTo}, in order.
+     */
+    private List<Feedback> takePending(JoinState s, long upTo) {
+        List<Feedback> due = new ArrayList<>();
+        for (Iterator<JoinState.Pending> it = s.pending.iterator(); it.hasNext(); ) {
+            JoinState.Pending p = it.next();
+            if (p.time() <= upTo) {
+                due.add(feedbackBytes.decode(p.feedback()));
+                it.remove();
+            }
+        }
+        due.sort(
+                Comparator.comparing((Feedback f) -> f.getEventTime())
+                        .thenComparing(Feedback::getFeedbackId));
+        return due;
+    }
+
+    private void late(Context ctx, Feedback f, JoinState s, long now) {
+        metrics.late.inc();
+        unmatched(
+                ctx,
+                f,
+                UnmatchedKind.LATE,
+                s,
+                "the label window of prediction '"
+                        + f.getPredictionId()
+                        + "' ended at "
+                        + Instant.ofEpochMilli(deadline(s))
+                        + " before this feedback was joined",
+                now);
+    }
+
+    private void extra(Context ctx, Feedback f, JoinState s, long now) {
+        metrics.extra.inc();
+        unmatched(
+                ctx,
+                f,
+                UnmatchedKind.EXTRA,
+                s,
+                "prediction '"
+                        + f.getPredictionId()
+                        + "' was already final under feedback policy 'first'",
+                now);
+    }
+
+    private void unmatched(
+            Context ctx, Feedback f, UnmatchedKind kind, JoinState s, String reason, long now) {
+        boolean known =
+                (s.flags & (JoinState.HAS_PREDICTION | JoinState.RESOLVED | JoinState.CLOSED)) != 0;
+        ctx.output(
+                UNMATCHED,
+                UnmatchedFeedback.newBuilder()
+                        .setApplication(f.getApplication())
+                        .setFeedbackId(f.getFeedbackId())
+                        .setPredictionId(f.getPredictionId())
+                        .setEventTime(f.getEventTime())
+                        .setLabel(f.getLabel())
+                        .setLabelClass(f.getLabelClass())
+                        .setAttributes(f.getAttributes())
+                        .setKind(kind)
+                        .setPredictionTime(known ? Instant.ofEpochMilli(s.predictionTime) : null)
+                        .setReason(reason)
+                        .setResolvedTime(Instant.ofEpochMilli(resolvedTime(now, f)))
+                        .build());
+    }
+
+    private Outcome outcome(
+            Prediction p,
+            Feedback f,
+            OutcomeStatus status,
+            int revision,
+            boolean isFinal,
+            int feedbackCount,
+            Double label,
+            long now,
+            JoinState s) {
+        long predictionTime = p.getEventTime().toEpochMilli();
+        return Outcome.newBuilder()
+                .setApplication(p.getApplication())
+                .setPredictionId(p.getPredictionId())
+                .setPredictionTime(p.getEventTime())
+                .setModelName(p.getModelName())
+                .setModelVersion(p.getModelVersion())
+                .setScore(p.getScore())
+                .setScores(p.getScores())
+                .setPredictedClass(p.getPredictedClass())
+                .setPredictedValue(p.getPredictedValue())
+                .setRankedItems(p.getRankedItems())
+                .setOutputText(p.getOutputText())
+                .setNumericFeatures(p.getNumericFeatures())
+                .setCategoricalFeatures(p.getCategoricalFeatures())
+                .setTags(p.getTags())
+                .setStatus(status)
+                .setPolicy(rules.policy().name().toLowerCase())
+                .setRevision(revision)
+                .setIsFinal(isFinal)
+                .setFeedbackCount(feedbackCount)
+                .setFeedbackId(
+                        f == null
+                                        || rules.policy() == FeedbackPolicy.SUM
+                                        || rules.policy() == FeedbackPolicy.MEAN
+                                        || rules.policy() == FeedbackPolicy.COUNT
+                                ? null
+                                : f.getFeedbackId())
+                .setFeedbackTime(f == null ? null : f.getEventTime())
+                .setLabel(label)
+                .setLabelClass(f == null ? null : f.getLabelClass())
+                .setLabelDelayMs(
+                        s.firstFeedbackTime == Long.MIN_VALUE
+                                ? null
+                                : s.firstFeedbackTime - predictionTime)
+                .setResolvedTime(Instant.ofEpochMilli(Math.max(now, predictionTime)))
+                .build();
+    }
+
+    /**
+     * The event time a row is decided at. The watermark before the first one is Long.MIN_VALUE;
+     * fall back to the record's own time then.
+     */
+    private static long resolvedTime(long now, Feedback f) {
+        return now == Long.MIN_VALUE ? f.getEventTime().toEpochMilli() : now;
+    }
+
+    private long deadline(JoinState s) {
+        return s.predictionTime + rules.labelWindowMs();
+    }
+
+    private JoinState load() throws Exception {
+        byte[] bytes = state.value();
+        return bytes == null ? null : JoinState.decode(bytes);
+    }
+
+    private void save(JoinState s) throws Exception {
+        state.update(s.encode(buffer));
+    }
+
+    /**
+     * 64-bit FNV-1a of a feedback id: duplicates are recognised by this hash, so state keeps 8
+     * bytes per feedback instead of the id. Ids are compared within one join key only, where a
+     * collision among a handful of ids has probability around 2^-60.
+     */
+    static long idHash(String id) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < id.length(); i++) {
+            h ^= id.charAt(i);
+            h *= 0x100000001b3L;
+        }
+        return h;
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        waitingState.update(List.of(waiting));
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        // Even-split list state: after rescaling the entries are redistributed, so one subtask's
+        // value is no longer its own keys' count, but the sum over subtasks stays exact.
+        waitingState = context.getOperatorStateStore().getListState(WAITING_COUNT);
+        waiting = 0;
+        for (Long w : waitingState.get()) {
+            waiting += w;
+        }
+    }
+
+    /**
+     * The join's counters and the predictions-waiting gauge, under the metric group "hindsight".
+     */
+    static final class JoinMetrics {
+        final Counter predictions;
+        final Counter duplicatePredictions;
+        final Counter feedback;
+        final Counter duplicateFeedback;
+        final Counter labeled;
+        final Counter expired;
+        final Counter late;
+        final Counter orphan;
+        final Counter extra;
+
+        JoinMetrics(MetricGroup parent, Gauge<Long> waiting) {
+            MetricGroup g = parent.addGroup("hindsight");
+            predictions = g.counter("predictionsIn");
+            duplicatePredictions = g.counter("predictionsDuplicate");
+            feedback = g.counter("feedbackIn");
+            duplicateFeedback = g.counter("feedbackDuplicate");
+            labeled = g.counter("outcomesLabeled");
+            expired = g.counter("outcomesExpired");
+            late = g.counter("feedbackLate");
+            orphan = g.counter("feedbackOrphan");
+            extra = g.counter("feedbackExtra");
+            g.gauge("predictionsWaiting", waiting);
+        }
+    }
+}

@@ -1,0 +1,393 @@
+package io.hindsight.join;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hindsight.schemas.Feedback;
+import io.hindsight.schemas.Outcome;
+import io.hindsight.schemas.OutcomeStatus;
+import io.hindsight.schemas.Prediction;
+import io.hindsight.schemas.UnmatchedFeedback;
+import io.hindsight.schemas.UnmatchedKind;
+import io.hindsight.spec.FeedbackPolicy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The feedback join's timers, watermarks, state entries and policies, in event time. */
+class FeedbackJoinFunctionTest {
+
+    static final long MIN = 60_000L;
+    static final long HOUR = 60 * MIN;
+    static final long DAY = 24 * HOUR;
+    static final long WINDOW = 60 * DAY;
+    static final long HOLD = HOUR;
+    static final long RETENTION = 7 * DAY;
+    static final long T0 = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+
+    private KeyedTwoInputStreamOperatorTestHarness<String, Prediction, Feedback, Outcome> harness;
+
+    @AfterEach
+    void close() throws Exception {
+        if (harness != null) {
+            harness.close();
+        }
+    }
+
+    static JoinRules rules(FeedbackPolicy policy) {
+        return JoinRules.of(
+                Duration.ofMillis(WINDOW),
+                Duration.ofMillis(HOLD),
+                Duration.ofMillis(RETENTION),
+                policy);
+    }
+
+    static KeyedTwoInputStreamOperatorTestHarness<String, Prediction, Feedback, Outcome> harness(
+            FeedbackPolicy policy) throws Exception {
+        var h =
+                new KeyedTwoInputStreamOperatorTestHarness<>(
+                        new KeyedCoProcessOperator<>(new FeedbackJoinFunction(rules(policy))),
+                        Prediction::getPredictionId,
+                        Feedback::getPredictionId,
+                        Types.STRING);
+        h.setup();
+        h.open();
+        return h;
+    }
+
+    static Prediction prediction(String id, long time, double score) {
+        return Prediction.newBuilder()
+                .setApplication("fraud")
+                .setPredictionId(id)
+                .setEventTime(Instant.ofEpochMilli(time))
+                .setModelName("gbm")
+                .setModelVersion("v7")
+                .setScore(score)
+                .setNumericFeatures(Map.of("amount", 42.0))
+                .setCategoricalFeatures(Map.of("channel", "web"))
+                .setTags(Map.of("country", "BR"))
+                .build();
+    }
+
+    static Feedback feedback(String id, String predictionId, long time, Double label) {
+        return Feedback.newBuilder()
+                .setApplication("fraud")
+                .setFeedbackId(id)
+                .setPredictionId(predictionId)
+                .setEventTime(Instant.ofEpochMilli(time))
+                .setLabel(label)
+                .build();
+    }
+
+    void predict(String id, long time) throws Exception {
+        harness.processElement1(new StreamRecord<>(prediction(id, time, 0.9), time));
+    }
+
+    void feed(String id, String predictionId, long time, Double label) throws Exception {
+        harness.processElement2(new StreamRecord<>(feedback(id, predictionId, time, label), time));
+    }
+
+    void watermark(long time) throws Exception {
+        harness.processBothWatermarks(new org.apache.flink.streaming.api.watermark.Watermark(time));
+    }
+
+    List<Outcome> outcomes() {
+        return harness.extractOutputValues();
+    }
+
+    List<UnmatchedFeedback> unmatched() {
+        var queue = harness.getSideOutput(FeedbackJoinFunction.UNMATCHED);
+        return queue == null
+                ? List.of()
+                : queue.stream().map(StreamRecord::getValue).collect(Collectors.toList());
+    }
+
+    List<Prediction> predictionsOut() {
+        var queue = harness.getSideOutput(FeedbackJoinFunction.PREDICTIONS);
+        return queue == null
+                ? List.of()
+                : queue.stream().map(StreamRecord::getValue).collect(Collectors.toList());
+    }
+
+    @Test
+    void predictionWaitsTheWholeLabelWindowThenExpires() throws Exception {
+        harness = harness(FeedbackPolicy.FIRST);
+        predict("p1", T0);
+        assertThat(predictionsOut()).hasSize(1);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+
+        watermark(T0 + WINDOW - 1);
+        assertThat(outcomes()).isEmpty();
+
+        watermark(T0 + WINDOW);
+        assertThat(outcomes())
+                .singleElement()
+                .satisfies(
+                        o -> {
+                            assertThat(o.getStatus()).isEqualTo(OutcomeStatus.EXPIRED);
+                            assertThat(o.getIsFinal()).isTrue();
+                            assertThat(o.getRevision()).isEqualTo(1);
+                            assertThat(o.getFeedbackCount()).isZero();
+                            assertThat(o.getLabel()).isNull();
+                            assertThat(o.getResolvedTime())
+                                    .isEqualTo(Instant.ofEpochMilli(T0 + WINDOW));
+                        });
+        // A tombstone remains for the late-feedback retention, then nothing.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+        watermark(T0 + WINDOW + RETENTION);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void firstPolicyEmitsFinalRowWhenWatermarkPassesFeedback() throws Exception {
+        harness = harness(FeedbackPolicy.FIRST);
+        predict("p1", T0);
+        feed("f1", "p1", T0 + 3 * DAY, 1.0);
+        assertThat(outcomes()).isEmpty();
+
+        watermark(T0 + 3 * DAY);
+        Outcome o = outcomes().get(0);
+        assertThat(outcomes()).hasSize(1);
+        assertThat(o.getStatus()).isEqualTo(OutcomeStatus.LABELED);
+        assertThat(o.getIsFinal()).isTrue();
+        assertThat(o.getLabel()).isEqualTo(1.0);
+        assertThat(o.getFeedbackId()).isEqualTo("f1");
+        assertThat(o.getLabelDelayMs()).isEqualTo(3 * DAY);
+        assertThat(o.getScore()).isEqualTo(0.9);
+        assertThat(o.getTags()).containsEntry("country", "BR");
+        assertThat(o.getPolicy()).isEqualTo("first");
+
+        // A second feedback inside the window is EXTRA, never a second final row.
+        feed("f2", "p1", T0 + 4 * DAY, 0.0);
+        watermark(T0 + WINDOW + RETENTION);
+        assertThat(outcomes()).hasSize(1);
+        assertThat(unmatched())
+                .extracting(UnmatchedFeedback::getKind)
+                .containsExactly(UnmatchedKind.EXTRA);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void firstMeansEarliestEventTimeNotEarliestArrival() throws Exception {
+        harness = harness(FeedbackPolicy.FIRST);
+        predict("p1", T0);
+        feed("late-arriving-but-later", "p1", T0 + 10 * MIN, 0.0);
+        feed("early", "p1", T0 + 5 * MIN, 1.0);
+        watermark(T0 + HOUR);
+        assertThat(outcomes())
+                .singleElement()
+                .satisfies(o -> assertThat(o.getFeedbackId()).isEqualTo("early"));
+        assertThat(unmatched())
+                .extracting(UnmatchedFeedback::getFeedbackId)
+                .containsExactly("late-arriving-but-later");
+    }
+
+    @Test
+    void feedbackBeforePredictionIsHeldAndJoined() throws Exception {
+        harness = harness(FeedbackPolicy.FIRST);
+        feed("f1", "p1", T0 - 2 * MIN, 1.0);
+        watermark(T0 + 10 * MIN);
+        assertThat(outcomes()).isEmpty();
+        assertThat(unmatched()).isEmpty();
+
+        predict("p1", T0);
+        watermark(T0 + 11 * MIN);
+        assertThat(outcomes())
+                .singleElement()
+                .satisfies(
+                        o -> {
+                            assertThat(o.getFeedbackId()).isEqualTo("f1");
+                            assertThat(o.getLabelDelayMs()).isEqualTo(-2 * MIN);
+                        });
+    }
+
+    @Test
+    void feedbackWithoutPredictionBecomesOrphanAfterTheHold() throws Exception {
+        harness = harness(FeedbackPolicy.FIRST);
+        feed("f1", "ghost", T0, 1.0);
+        watermark(T0 + HOLD - 1);
+        assertThat(unmatched()).isEmpty();
+        watermark(T0 + HOLD);
+        assertThat(unmatched())
+                .singleElement()
+                .satisfies(
+                        u -> {
+                            assertThat(u.getKind()).isEqualTo(UnmatchedKind.ORPHAN);
+                            assertThat(u.getPredictionTime()).isNull();
+                            assertThat(u.getReason())
+                                    .isEqualTo(
+                                            "no prediction with id 'ghost' arrived within the"
+                                                    + " early-feedback hold of 3600000 ms after the"
+                                                    + " feedback's event time");
+                        });
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void duplicatesAreIdempotent() throws Exception {
+        harness = harness(FeedbackPolicy.FIRST);
+        predict("p1", T0);
+        predict("p1", T0);
+        feed("f1", "p1", T0 + MIN, 1.0);
+        feed("f1", "p1", T0 + MIN, 1.0);
+        watermark(T0 + WINDOW + RETENTION);
+
+        assertThat(predictionsOut())
+                .extracting(Prediction::getDuplicate)
+                .containsExactly(false, true);
+        assertThat(outcomes()).hasSize(1);
+        assertThat(unmatched())
+                .extracting(UnmatchedFeedback::getKind)
+                .containsExactly(UnmatchedKind.DUPLICATE);
+    }
+
+    @Test
+    void feedbackAfterTheWindowIsLateWhileTheTombstoneLivesThenOrphan() throws Exception {
+        harness = harness(FeedbackPolicy.FIRST);
+        predict("p1", T0);
+        // Feedback stamped after the deadline, arriving while the prediction still waits.
+        feed("beyond", "p1", T0 + WINDOW + DAY, 1.0);
+        watermark(T0 + WINDOW);
+        assertThat(outcomes())
+                .extracting(Outcome::getStatus)
+                .containsExactly(OutcomeStatus.EXPIRED);
+        assertThat(unmatched())
+                .extracting(UnmatchedFeedback::getKind)
+                .containsExactly(UnmatchedKind.LATE);
+        assertThat(unmatched().get(0).getPredictionTime()).isEqualTo(Instant.ofEpochMilli(T0));
+
+        // Arriving after the window closed, during retention: late.
+        feed("after-close", "p1", T0 + 2 * DAY, 1.0);
+        assertThat(unmatched())
+                .extracting(UnmatchedFeedback::getKind)
+                .containsExactly(UnmatchedKind.LATE, UnmatchedKind.LATE);
+
+        // After retention the key is forgotten: feedback is then orphan.
+        watermark(T0 + WINDOW + RETENTION);
+        feed("much-later", "p1", T0 + WINDOW + RETENTION + 1, 1.0);
+        watermark(T0 + WINDOW + RETENTION + 1 + HOLD);
+        assertThat(unmatched())
+                .extracting(UnmatchedFeedback::getKind)
+                .containsExactly(UnmatchedKind.LATE, UnmatchedKind.LATE, UnmatchedKind.ORPHAN);
+        assertThat(outcomes()).hasSize(1);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void lastPolicyRevisesUntilTheWindowEnds() throws Exception {
+        harness = harness(FeedbackPolicy.LAST);
+        predict("p1", T0);
+        feed("up", "p1", T0 + MIN, 1.0);
+        watermark(T0 + MIN);
+        feed("down", "p1", T0 + 2 * MIN, 0.0);
+        watermark(T0 + 2 * MIN);
+        watermark(T0 + WINDOW);
+
+        List<Outcome> rows = outcomes();
+        assertThat(rows).extracting(Outcome::getRevision).containsExactly(1, 2, 3);
+        assertThat(rows).extracting(Outcome::getIsFinal).containsExactly(false, false, true);
+        assertThat(rows).extracting(Outcome::getLabel).containsExactly(1.0, 0.0, 0.0);
+        assertThat(rows.get(2).getFeedbackId()).isEqualTo("down");
+        assertThat(rows.get(2).getFeedbackCount()).isEqualTo(2);
+        assertThat(rows.get(2).getLabelDelayMs()).isEqualTo(MIN);
+    }
+
+    @Test
+    void allPolicyEmitsOneFinalRowPerFeedback() throws Exception {
+        harness = harness(FeedbackPolicy.ALL);
+        predict("p1", T0);
+        predict("p2", T0);
+        feed("c1", "p1", T0 + MIN, 1.0);
+        feed("c2", "p1", T0 + 2 * MIN, 1.0);
+        watermark(T0 + WINDOW);
+        assertThat(outcomes())
+                .extracting(o -> o.getPredictionId() + "/" + o.getRevision() + "/" + o.getStatus())
+                .containsExactlyInAnyOrder("p1/1/LABELED", "p1/2/LABELED", "p2/1/EXPIRED");
+        assertThat(outcomes()).allMatch(Outcome::getIsFinal);
+    }
+
+    @Test
+    void aggregatePoliciesComputeTheirLabel() throws Exception {
+        for (var c :
+                List.of(
+                        Map.entry(FeedbackPolicy.MAX, 5.0),
+                        Map.entry(FeedbackPolicy.MIN, 1.0),
+                        Map.entry(FeedbackPolicy.SUM, 9.0),
+                        Map.entry(FeedbackPolicy.MEAN, 3.0),
+                        Map.entry(FeedbackPolicy.COUNT, 3.0))) {
+            harness = harness(c.getKey());
+            predict("p1", T0);
+            feed("a", "p1", T0 + MIN, 3.0);
+            feed("b", "p1", T0 + 2 * MIN, 5.0);
+            feed("c", "p1", T0 + 3 * MIN, 1.0);
+            watermark(T0 + WINDOW);
+            Outcome last = outcomes().get(outcomes().size() - 1);
+            assertThat(last.getIsFinal()).as(c.getKey().name()).isTrue();
+            assertThat(last.getLabel()).as(c.getKey().name()).isEqualTo(c.getValue());
+            assertThat(last.getFeedbackCount()).isEqualTo(3);
+            assertThat(outcomes().stream().filter(Outcome::getIsFinal)).hasSize(1);
+            harness.close();
+        }
+        harness = null;
+    }
+
+    @Test
+    void snapshotRestoreContinue() throws Exception {
+        harness = harness(FeedbackPolicy.FIRST);
+        predict("p1", T0);
+        predict("p2", T0 + HOUR);
+        feed("early", "p3", T0, 1.0);
+        watermark(T0 + MIN);
+        OperatorSubtaskState snapshot = harness.snapshot(1L, T0 + MIN);
+        harness.close();
+
+        harness =
+                new KeyedTwoInputStreamOperatorTestHarness<>(
+                        new KeyedCoProcessOperator<>(
+                                new FeedbackJoinFunction(rules(FeedbackPolicy.FIRST))),
+                        Prediction::getPredictionId,
+                        Feedback::getPredictionId,
+                        Types.STRING);
+        harness.setup();
+        harness.initializeState(snapshot);
+        harness.open();
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(3);
+
+        predict("p3", T0 + 2 * MIN);
+        feed("f2", "p2", T0 + 2 * HOUR, 0.0);
+        watermark(T0 + WINDOW + HOUR + RETENTION);
+        assertThat(outcomes())
+                .extracting(o -> o.getPredictionId() + ":" + o.getStatus())
+                .containsExactlyInAnyOrder("p1:EXPIRED", "p2:LABELED", "p3:LABELED");
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void endOfInputDrainsEveryEntry() throws Exception {
+        harness = harness(FeedbackPolicy.LAST);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        for (int i = 0; i < 500; i++) {
+            long t = T0 + random.nextLong(30 * DAY);
+            if (random.nextInt(10) < 8) {
+                predict("p" + i, t);
+            }
+            for (int k = random.nextInt(3); k > 0; k--) {
+                feed("f" + i + "-" + k, "p" + i, t + random.nextLong(-HOUR, 70 * DAY), 1.0);
+            }
+        }
+        watermark(Long.MAX_VALUE);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+}

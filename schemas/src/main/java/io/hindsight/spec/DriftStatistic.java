@@ -1,0 +1,34 @@
+package io.hindsight.spec;
+
+/** A statistic reported per feature and window by the drift job, usable in alert rules. */
+public enum DriftStatistic {
+    /** Jensen–Shannon distance (base 2, in [0, 1]); numeric and categorical. */
+    JENSEN_SHANNON(true),
+    /** Population stability index; numeric and categorical. */
+    PSI(true),
+    /** Wasserstein-1 distance divided by the reference's interquartile range; numeric. */
+    WASSERSTEIN(true),
+    /** Kolmogorov–Smirnov statistic D; numeric. */
+    KOLMOGOROV_SMIRNOV(false),
+    /** Chi-square statistic; categorical. */
+    CHI_SQUARE(false),
+    /** Share of values in categories never seen in the reference; categorical. */
+    UNSEEN_CATEGORIES(false),
+    /** Share of predictions where the feature is missing. */
+    MISSING_RATE(false),
+    /** Share of predictions where the feature has the wrong type. */
+    TYPE_ERROR_RATE(false),
+    /** Share of values outside the feature's declared min/max. */
+    OUT_OF_RANGE_RATE(false);
+
+    private final boolean effectSize;
+
+    DriftStatistic(boolean effectSize) {
+        this.effectSize = effectSize;
+    }
+
+    /** Whether {@code drift.thresholds} holds a default threshold for this statistic. */
+    public boolean effectSize() {
+        return effectSize;
+    }
+}

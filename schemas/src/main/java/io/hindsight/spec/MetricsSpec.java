@@ -1,0 +1,36 @@
+package io.hindsight.spec;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Slice metrics over cohort windows of prediction time. {@code slices} are lists of dimension names
+ * (tags, categorical features, {@code model_version}); the whole population is always reported as
+ * well.
+ */
+public record MetricsSpec(
+        boolean enabled,
+        MetricsTask task,
+        Duration window,
+        List<List<String>> slices,
+        List<MetricName> metrics,
+        double positiveThreshold,
+        int k,
+        ExpiredAs expiredAs,
+        int calibrationBins)
+        implements Serializable {
+
+    public MetricsSpec {
+        slices =
+                slices == null
+                        ? List.of()
+                        : Collections2.list(slices.stream().map(Collections2::list).toList());
+        metrics = Collections2.list(metrics);
+    }
+
+    /** What a spec without a {@code metrics} section gets. */
+    public static MetricsSpec disabled() {
+        return new MetricsSpec(false, null, null, List.of(), List.of(), 0, 0, null, 0);
+    }
+}

@@ -1,0 +1,183 @@
+package io.hindsight.jobs;
+
+import io.hindsight.iceberg.IcebergCatalogs;
+import io.hindsight.ingest.CanonicalDeserializer;
+import io.hindsight.join.FeedbackJoinFunction;
+import io.hindsight.join.JoinRules;
+import io.hindsight.kafka.HindsightKafka;
+import io.hindsight.kafka.KafkaConnections;
+import io.hindsight.registry.RegistryConfig;
+import io.hindsight.schemas.DeadLetter;
+import io.hindsight.schemas.Feedback;
+import io.hindsight.schemas.Outcome;
+import io.hindsight.schemas.Prediction;
+import io.hindsight.spec.EndOfInput;
+import io.hindsight.spec.JobSpec;
+import io.hindsight.spec.JoinSpec;
+import io.hindsight.spec.SpecLoader;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.types.Either;
+import org.apache.iceberg.flink.CatalogLoader;
+
+/**
+ * The feedback join job: joins each prediction with its feedback and writes every record to Iceberg
+ * and Kafka, exactly once.
+ *
+ * <pre>
+ *  Kafka predictions ─► decode+map ─► route ─┬─────────────► keyBy(join key) ─┐
+ *   (per-partition watermarks)               └─► dead letters ─┐             │
+ *  Kafka feedback ────► decode+map ─► route ─┬─────────────► keyBy(join key) ─┤
+ *                                            └─► dead letters ─┤             ▼
+ *                                                              │      FeedbackJoinFunction
+ *                                                              │      (RocksDB, timers)
+ *                                                              ▼         │    │     │
+ *                                          Kafka dead-letter topic       │    │     └─► Iceberg unmatched_feedback
+ *                                                                        │    └─► Iceberg predictions
+ *                                                                        └─► Iceberg outcomes + Kafka outcomes topic
+ * </pre>
+ *
+ * <p>Watermarks: each Kafka partition tracks the mapped event time with the spec's
+ * out-of-orderness; a partition or topic that is quiet for the spec's idleness is marked idle, so
+ * that a feedback topic silent for hours does not hold back the predictions' watermark (its late
+ * feedback is then still joined, or reported late; never dropped).
+ */
+public final class FeedbackJoinJob {
+
+    private FeedbackJoinJob() {}
+
+    /** Builds the graph from the given sources into the given sinks. */
+    public static SingleOutputStreamOperator<Outcome> build(
+            StreamExecutionEnvironment env,
+            JobSpec spec,
+            Source<Either<DeadLetter, Prediction>, ?, ?> predictionSource,
+            Source<Either<DeadLetter, Feedback>, ?, ?> feedbackSource,
+            JoinSinks sinks) {
+        JoinSpec join = spec.join();
+
+        SingleOutputStreamOperator<Prediction> predictions =
+                env.fromSource(
+                                predictionSource,
+                                watermarks(join, e -> e.right().getEventTime().toEpochMilli()),
+                                "predictions " + spec.inputs().predictions().topic())
+                        .uid(Uids.PREDICTIONS_SOURCE)
+                        .process(new DeadLetterRouter<Prediction>())
+                        .returns(new AvroTypeInfo<>(Prediction.class))
+                        .uid(Uids.PREDICTIONS_ROUTER)
+                        .name("route prediction dead letters");
+        SingleOutputStreamOperator<Feedback> feedback =
+                env.fromSource(
+                                feedbackSource,
+                                watermarks(join, e -> e.right().getEventTime().toEpochMilli()),
+                                "feedback " + spec.inputs().feedback().topic())
+                        .uid(Uids.FEEDBACK_SOURCE)
+                        .process(new DeadLetterRouter<Feedback>())
+                        .returns(new AvroTypeInfo<>(Feedback.class))
+                        .uid(Uids.FEEDBACK_ROUTER)
+                        .name("route feedback dead letters");
+
+        SingleOutputStreamOperator<Outcome> outcomes =
+                predictions
+                        .keyBy(Prediction::getPredictionId)
+                        .connect(feedback.keyBy(Feedback::getPredictionId))
+                        .process(new FeedbackJoinFunction(rules(join)))
+                        .returns(new AvroTypeInfo<>(Outcome.class))
+                        .uid(Uids.FEEDBACK_JOIN)
+                        .name("feedback join");
+
+        sinks.predictions(outcomes.getSideOutput(FeedbackJoinFunction.PREDICTIONS));
+        sinks.outcomes(outcomes);
+        sinks.unmatched(outcomes.getSideOutput(FeedbackJoinFunction.UNMATCHED));
+        DataStream<DeadLetter> deadLetters =
+                predictions
+                        .getSideOutput(DeadLetterRouter.DEAD_LETTERS)
+                        .union(feedback.getSideOutput(DeadLetterRouter.DEAD_LETTERS));
+        sinks.deadLetters(deadLetters);
+        return outcomes;
+    }
+
+    public static JoinRules rules(JoinSpec join) {
+        return JoinRules.of(
+                join.labelWindow(),
+                join.earlyFeedbackHold(),
+                join.lateFeedbackRetention(),
+                join.policy());
+    }
+
+    /** Event time from mapped events; dead letters carry no event time and never move it. */
+    private static <T> WatermarkStrategy<Either<DeadLetter, T>> watermarks(
+            JoinSpec join, EventTime<T> eventTime) {
+        WatermarkStrategy<Either<DeadLetter, T>> strategy =
+                WatermarkStrategy.<Either<DeadLetter, T>>forBoundedOutOfOrderness(
+                                join.outOfOrderness())
+                        .withTimestampAssigner(
+                                (e, kafkaTs) -> e.isRight() ? eventTime.of(e) : Long.MIN_VALUE);
+        Duration idleness = join.idleness();
+        return idleness.isZero() ? strategy : strategy.withIdleness(idleness);
+    }
+
+    @FunctionalInterface
+    private interface EventTime<T> extends java.io.Serializable {
+        long of(Either<DeadLetter, T> e);
+    }
+
+    /**
+     * Wires the real connectors. With {@code end-of-input: drain} the topics are read up to the
+     * offsets that are latest when the job starts and every waiting prediction resolves at the end
+     * (backfills, tests); with {@code savepoint} the job runs until it is stopped with a savepoint,
+     * and waiting predictions stay waiting.
+     */
+    public static void wire(StreamExecutionEnvironment env, JobSpec spec, CatalogLoader catalog) {
+        RegistryConfig registry = KafkaConnections.registry(spec.kafka());
+        OffsetsInitializer stopAt =
+                spec.join().endOfInput() == EndOfInput.DRAIN ? OffsetsInitializer.latest() : null;
+        var predictions =
+                HindsightKafka.source(
+                        spec.kafka(),
+                        spec.inputs().predictions().topic(),
+                        KafkaConnections.startingOffsets(
+                                spec.inputs().predictions().startingOffsets()),
+                        stopAt,
+                        CanonicalDeserializer.predictions(spec, registry));
+        var feedback =
+                HindsightKafka.source(
+                        spec.kafka(),
+                        spec.inputs().feedback().topic(),
+                        KafkaConnections.startingOffsets(
+                                spec.inputs().feedback().startingOffsets()),
+                        stopAt,
+                        CanonicalDeserializer.feedback(spec, registry));
+        build(
+                env,
+                spec,
+                predictions,
+                feedback,
+                new TableAndTopicSinks(spec, catalog, Math.max(1, env.getParallelism())));
+    }
+
+    public static CatalogLoader catalog(JobSpec spec) {
+        return IcebergCatalogs.loader(
+                spec.iceberg().catalogName(),
+                spec.iceberg().catalogProperties(),
+                Path.of(".hindsight", "warehouse").toAbsolutePath());
+    }
+
+    /** Cluster entry point: {@code --spec path/to/spec.yaml}. */
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2 || !args[0].equals("--spec")) {
+            System.err.println("usage: FeedbackJoinJob --spec <spec.yaml>");
+            System.exit(2);
+        }
+        JobSpec spec = SpecLoader.load(Path.of(args[1]), System.getenv());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        wire(env, spec, catalog(spec));
+        env.execute("hindsight feedback join: " + spec.application());
+    }
+}

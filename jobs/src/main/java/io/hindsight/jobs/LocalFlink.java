@@ -1,0 +1,52 @@
+package io.hindsight.jobs;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Flink in this process, configured as the cluster is (flink-conf/config.yaml): RocksDB with
+ * incremental checkpoints to a local folder, exactly-once checkpoints, stable uids required, no
+ * Kryo fallback. Used by the embedded default and the integration tests.
+ */
+public final class LocalFlink {
+
+    private LocalFlink() {}
+
+    public static Configuration configuration(Path workDir, int parallelism, Duration interval) {
+        Configuration c = new Configuration();
+        c.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        c.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        c.set(
+                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                workDir.resolve("checkpoints").toUri().toString());
+        c.set(
+                CheckpointingOptions.SAVEPOINT_DIRECTORY,
+                workDir.resolve("savepoints").toUri().toString());
+        c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, interval);
+        c.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 2);
+        c.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
+        c.set(PipelineOptions.GENERIC_TYPES, false);
+        // Safe: no Hindsight operator keeps a reference to an input record after emitting it.
+        c.set(PipelineOptions.OBJECT_REUSE, true);
+        c.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
+        c.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
+        c.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(256L * parallelism));
+        c.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        c.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
+        c.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
+        return c;
+    }
+
+    public static StreamExecutionEnvironment environment(Configuration configuration) {
+        return StreamExecutionEnvironment.createLocalEnvironment(configuration);
+    }
+}

@@ -1,0 +1,533 @@
+package io.hindsight.embedded;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka KRaft broker (combined broker and controller) running as its own JVM,
+ * started from the classpath that the {@code embedded} module writes at build time.
+ *
+ * <p>The broker runs in a separate process so that its Scala and server jars never meet Flink's
+ * classpath, and so that it can be killed like a real broker. {@link #close()} stops the process; a
+ * JVM shutdown hook stops it too if the caller exits without closing. A caller killed with SIGKILL
+ * cannot run the hook: the broker's pid is then in {@code <dataDir>/broker.pid}.
+ *
+ * <p>The broker is configured for local use with simulated data: replication factors of 1, no
+ * initial rebalance delay, no time-based retention (simulated record timestamps lie weeks in the
+ * past and would otherwise be deleted at once) and no limit on how far a record timestamp may lie
+ * in the future (Kafka 4 rejects records more than an hour ahead by default).
+ */
+public final class KafkaBrokerProcess implements AutoCloseable {
+
+    /** System property holding the broker classpath itself (overrides the build's file). */
+    public static final String CLASSPATH_PROPERTY = "hindsight.broker.classpath";
+
+    /** System property naming the Hindsight checkout (set by the build for tests, and the CLI). */
+    public static final String HOME_PROPERTY = "hindsight.home";
+
+    /** Where the {@code embedded} module's build writes the broker classpath, under the home. */
+    public static final Path CLASSPATH_FILE = Path.of("embedded", "target", "broker.classpath");
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaBrokerProcess.class);
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration FORMAT_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(15);
+    private static final String HOST = "127.0.0.1";
+    private static final int LOG_TAIL_LINES = 40;
+
+    private final Process process;
+    private final Path dataDir;
+    private final int port;
+    private final Thread shutdownHook;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private KafkaBrokerProcess(Process process, Path dataDir, int port) {
+        this.process = process;
+        this.dataDir = dataDir;
+        this.port = port;
+        this.shutdownHook =
+                new Thread(
+                        () -> stopProcess(process, Duration.ofSeconds(5)),
+                        "hindsight-kafka-broker-stop-" + process.pid());
+    }
+
+    /**
+     * Formats a fresh KRaft log directory under {@code dataDir} and starts a broker on free local
+     * ports; returns once the broker answers an admin {@code describeCluster} request.
+     *
+     * @param dataDir directory for the broker's configuration, logs and data; created if missing,
+     *     and must not already hold a broker's data
+     * @throws IOException if the classpath is missing, formatting fails, or the broker does not
+     *     become ready within 60 s (the message carries the tail of {@code broker.log})
+     */
+    public static KafkaBrokerProcess start(Path dataDir) throws IOException {
+        long startedAt = System.nanoTime();
+        String classpath = brokerClasspath();
+        Path dir = dataDir.toAbsolutePath();
+        Files.createDirectories(dir);
+        Path logDir = dir.resolve("kafka-logs");
+        if (Files.exists(logDir)) {
+            throw new IOException(
+                    "Kafka data directory "
+                            + logDir
+                            + " already exists; start the broker in an empty directory");
+        }
+
+        int[] ports = freePorts(2);
+        int port = ports[0];
+        int controllerPort = ports[1];
+        Path serverProperties = dir.resolve("server.properties");
+        writeProperties(serverProperties, serverProperties(logDir, port, controllerPort));
+        Path log4jConfig = dir.resolve("broker-log4j2.properties");
+        Files.writeString(log4jConfig, log4jConfig(dir.resolve("broker.log")));
+
+        Path classpathArgs = dir.resolve("broker-classpath.args");
+        Files.writeString(classpathArgs, "-cp\n\"" + classpath.replace("\\", "\\\\") + "\"\n");
+
+        format(classpathArgs, dir, serverProperties, log4jConfig);
+
+        List<String> command =
+                javaCommand(classpathArgs, log4jConfig, "-Xmx512m", "-Xms128m", "-XX:+UseG1GC");
+        command.add("kafka.Kafka");
+        command.add(serverProperties.toString());
+        Path stdout = dir.resolve("broker.out");
+        Process process =
+                new ProcessBuilder(command)
+                        .directory(dir.toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(stdout.toFile())
+                        .start();
+        KafkaBrokerProcess broker = new KafkaBrokerProcess(process, dir, port);
+        Runtime.getRuntime().addShutdownHook(broker.shutdownHook);
+        try {
+            Files.writeString(dir.resolve("broker.pid"), process.pid() + "\n");
+            broker.awaitReady();
+        } catch (IOException | RuntimeException | Error e) {
+            broker.close();
+            throw e;
+        }
+        LOG.info(
+                "Kafka broker pid {} ready on {} after {} ms (data in {})",
+                process.pid(),
+                broker.bootstrapServers(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt),
+                dir);
+        return broker;
+    }
+
+    /** The {@code bootstrap.servers} value for clients, e.g. {@code 127.0.0.1:40123}. */
+    public String bootstrapServers() {
+        return HOST + ":" + port;
+    }
+
+    /** The client port the broker listens on. */
+    public int port() {
+        return port;
+    }
+
+    /** The operating-system process id of the broker JVM. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Whether the broker process is still running. */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The directory holding the broker's configuration, logs and data. */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /**
+     * Creates the topics that do not exist yet, each with the given number of partitions and
+     * replication factor 1. Topics that already exist are left as they are, whatever their
+     * partition count.
+     */
+    public void createTopics(Map<String, Integer> nameToPartitions) {
+        try (Admin admin = admin()) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            nameToPartitions.forEach(
+                    (name, partitions) -> {
+                        if (!existing.contains(name)) {
+                            missing.add(new NewTopic(name, partitions, (short) 1));
+                        }
+                    });
+            if (missing.isEmpty()) {
+                return;
+            }
+            try {
+                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                // A concurrent creator may have won the race since listTopics: that is fine.
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException(
+                            "Could not create topics " + nameToPartitions.keySet(), e.getCause());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating topics", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException(
+                    "Could not list topics on " + bootstrapServers() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops the broker (SIGTERM, then SIGKILL after 15 s); safe to call more than once. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // The JVM is already shutting down; the hook is running or will run.
+        }
+        long stoppingAt = System.nanoTime();
+        stopProcess(process, STOP_GRACE);
+        LOG.info(
+                "Kafka broker pid {} stopped after {} ms",
+                process.pid(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppingAt));
+    }
+
+    private Admin admin() {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        return Admin.create(props);
+    }
+
+    private void awaitReady() throws IOException {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (!accepts(port)) {
+            checkStillStarting(deadline, "accept connections");
+            sleep(100);
+        }
+        try (Admin admin = admin()) {
+            while (true) {
+                try {
+                    if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+                        return;
+                    }
+                } catch (ExecutionException | TimeoutException e) {
+                    LOG.debug("Kafka broker not ready yet: {}", e.toString());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("Interrupted while waiting for the Kafka broker", e);
+                }
+                checkStillStarting(deadline, "answer describeCluster");
+                sleep(100);
+            }
+        }
+    }
+
+    private void checkStillStarting(long deadline, String what) throws IOException {
+        if (!process.isAlive()) {
+            throw new IOException(
+                    "Kafka broker exited with code "
+                            + process.exitValue()
+                            + " before it could "
+                            + what
+                            + logTails());
+        }
+        if (System.nanoTime() > deadline) {
+            throw new IOException(
+                    "Kafka broker (pid "
+                            + process.pid()
+                            + ") did not "
+                            + what
+                            + " on "
+                            + bootstrapServers()
+                            + " within "
+                            + READY_TIMEOUT.toSeconds()
+                            + " s"
+                            + logTails());
+        }
+    }
+
+    private String logTails() {
+        return tail(dataDir.resolve("broker.log")) + tail(dataDir.resolve("broker.out"));
+    }
+
+    private static String tail(Path file) {
+        if (!Files.exists(file)) {
+            return "\n(" + file + " does not exist)";
+        }
+        Deque<String> last = new ArrayDeque<>();
+        try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
+            lines.forEach(
+                    line -> {
+                        last.addLast(line);
+                        if (last.size() > LOG_TAIL_LINES) {
+                            last.removeFirst();
+                        }
+                    });
+        } catch (IOException | UncheckedIOException e) {
+            return "\n(could not read " + file + ": " + e.getMessage() + ")";
+        }
+        return "\nlast lines of " + file + ":\n" + String.join("\n", last);
+    }
+
+    private static void format(
+            Path classpathArgs, Path dir, Path serverProperties, Path log4jConfig)
+            throws IOException {
+        // A short-lived tool: C1 only and a serial collector start noticeably faster.
+        List<String> command =
+                javaCommand(
+                        classpathArgs,
+                        log4jConfig,
+                        "-Xmx256m",
+                        "-XX:TieredStopAtLevel=1",
+                        "-XX:+UseSerialGC");
+        command.addAll(
+                List.of(
+                        "kafka.tools.StorageTool",
+                        "format",
+                        "-t",
+                        Uuid.randomUuid().toString(),
+                        "-c",
+                        serverProperties.toString(),
+                        "--standalone"));
+        Path output = dir.resolve("format.out");
+        Process format =
+                new ProcessBuilder(command)
+                        .directory(dir.toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(output.toFile())
+                        .start();
+        try {
+            if (!format.waitFor(FORMAT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                throw new IOException(
+                        "Kafka storage format did not finish within "
+                                + FORMAT_TIMEOUT.toSeconds()
+                                + " s"
+                                + tail(output));
+            }
+            if (format.exitValue() != 0) {
+                throw new IOException(
+                        "Kafka storage format failed with exit code "
+                                + format.exitValue()
+                                + tail(output));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted while formatting Kafka storage", e);
+        } finally {
+            stopProcess(format, Duration.ofSeconds(1));
+        }
+    }
+
+    private static List<String> javaCommand(
+            Path classpathArgFile, Path log4jConfig, String... jvmFlags) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(jvmFlags));
+        command.add("-Djava.awt.headless=true");
+        command.add("-Dlog4j2.configurationFile=" + log4jConfig.toUri());
+        // The classpath goes through an argument file: it is long, and a short command line keeps
+        // the main class visible in ps and ProcessHandle.
+        command.add("@" + classpathArgFile);
+        return command;
+    }
+
+    static Map<String, String> serverProperties(Path logDir, int port, int controllerPort) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.bootstrap.servers", HOST + ":" + controllerPort);
+        p.put(
+                "listeners",
+                "PLAINTEXT://"
+                        + HOST
+                        + ":"
+                        + port
+                        + ",CONTROLLER://"
+                        + HOST
+                        + ":"
+                        + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("log.dirs", logDir.toString());
+        p.put("num.partitions", "1");
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "4");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "4");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        // Simulated records carry event-time timestamps weeks in the past (and, deliberately,
+        // some far in the future): neither may be deleted by retention nor rejected.
+        p.put("log.retention.ms", "-1");
+        p.put("log.message.timestamp.after.max.ms", String.valueOf(Long.MAX_VALUE));
+        return p;
+    }
+
+    private static void writeProperties(Path file, Map<String, String> properties)
+            throws IOException {
+        StringBuilder text = new StringBuilder("# Written by Hindsight's embedded Kafka broker\n");
+        properties.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+        Files.writeString(file, text.toString());
+    }
+
+    private static String log4jConfig(Path brokerLog) {
+        return String.join(
+                "\n",
+                "# Quiet: warnings and errors, plus the broker's start and stop lines.",
+                "rootLogger.level = WARN",
+                "rootLogger.appenderRef.file.ref = file",
+                "appender.file.type = File",
+                "appender.file.name = file",
+                "appender.file.fileName = " + brokerLog.toString().replace("\\", "/"),
+                "appender.file.layout.type = PatternLayout",
+                "appender.file.layout.pattern = %d{ISO8601} %-5p [%c{1}] %m%n",
+                "logger.server.name = kafka.server.KafkaRaftServer",
+                "logger.server.level = INFO",
+                "");
+    }
+
+    /**
+     * Reads the broker classpath: the {@value #CLASSPATH_PROPERTY} property if set, else the file
+     * the {@code embedded} module's build writes under the Hindsight home.
+     */
+    static String brokerClasspath() throws IOException {
+        String fromProperty = System.getProperty(CLASSPATH_PROPERTY);
+        if (fromProperty != null && !fromProperty.isBlank()) {
+            return fromProperty.strip();
+        }
+        Path home = hindsightHome();
+        Path file = home.resolve(CLASSPATH_FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(
+                    "Kafka broker classpath not found: "
+                            + file
+                            + " does not exist; run mvn package first (cd "
+                            + home
+                            + " && mvn -q -B -pl embedded package), or set -D"
+                            + CLASSPATH_PROPERTY);
+        }
+        String classpath = Files.readString(file).strip();
+        if (classpath.isEmpty()) {
+            throw new IOException(
+                    "Kafka broker classpath file " + file + " is empty; run mvn package again");
+        }
+        return classpath;
+    }
+
+    /**
+     * The Hindsight home: the {@value #HOME_PROPERTY} property, else the nearest directory at or
+     * above the working directory that contains {@code embedded/pom.xml}.
+     */
+    static Path hindsightHome() throws IOException {
+        String fromProperty = System.getProperty(HOME_PROPERTY);
+        if (fromProperty != null && !fromProperty.isBlank()) {
+            return Path.of(fromProperty).toAbsolutePath();
+        }
+        Path start = Path.of("").toAbsolutePath();
+        for (Path dir = start; dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("embedded").resolve("pom.xml"))) {
+                return dir;
+            }
+        }
+        throw new IOException(
+                "Cannot find the Hindsight home: -D"
+                        + HOME_PROPERTY
+                        + " is not set and no directory at or above "
+                        + start
+                        + " contains embedded/pom.xml");
+    }
+
+    private static int[] freePorts(int count) throws IOException {
+        // Hold all sockets open until every port is chosen, so the ports differ.
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket();
+                sockets.add(socket);
+                socket.setReuseAddress(true);
+                socket.bind(new InetSocketAddress(HOST, 0));
+                ports[i] = socket.getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(HOST, port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void stopProcess(Process process, Duration grace) {
+        List<ProcessHandle> descendants = process.descendants().toList();
+        process.destroy();
+        try {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn(
+                        "Process {} did not stop within {} s; killing it",
+                        process.pid(),
+                        grace.toSeconds());
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        } finally {
+            descendants.forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    private static void sleep(long millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted while waiting for the Kafka broker", e);
+        }
+    }
+}

@@ -1,0 +1,391 @@
+package io.hindsight.demo;
+
+import io.hindsight.cli.Hindsight;
+import io.hindsight.embedded.KafkaBrokerProcess;
+import io.hindsight.jobs.FeedbackJoinJob;
+import io.hindsight.jobs.LocalFlink;
+import io.hindsight.jobs.Uids;
+import io.hindsight.join.JoinStateCounts;
+import io.hindsight.registry.ConfluentAvroDecoder;
+import io.hindsight.registry.ConfluentAvroEncoder;
+import io.hindsight.registry.RegistryConfig;
+import io.hindsight.registry.SchemaRegistryClient;
+import io.hindsight.registry.StandInSchemaRegistry;
+import io.hindsight.schemas.DeadLetter;
+import io.hindsight.sim.FraudSchemas;
+import io.hindsight.sim.FraudSimulator;
+import io.hindsight.sim.SimulatedEvent;
+import io.hindsight.sim.SimulationPlan;
+import io.hindsight.sim.SimulationPublisher;
+import io.hindsight.spec.IcebergSpec;
+import io.hindsight.spec.JobSpec;
+import io.hindsight.spec.SpecLoader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.specific.SpecificData;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.CloseableIterator;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * The embedded default: a real Kafka broker (its own JVM), the stand-in schema registry, the
+ * feedback join on Flink in this process with RocksDB and checkpoints, and a local Iceberg
+ * warehouse, fed by a simulated fraud model over simulated weeks. Ends with the conservation
+ * table, each term from an independent source, and the SQL a person would run.
+ */
+public final class Demo {
+
+    private final PrintStream out;
+    private final Path home;
+    private final Path work;
+
+    private Demo(PrintStream out, Path home) {
+        this.out = out;
+        this.home = home;
+        this.work = home.resolve(".hindsight").resolve("demo");
+    }
+
+    public static int run(String[] args, PrintStream out) throws Exception {
+        int days = 120;
+        int perHour = 150;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--days" -> days = Integer.parseInt(args[++i]);
+                case "--per-hour" -> perHour = Integer.parseInt(args[++i]);
+                default -> {
+                    System.err.println("demo: unknown option '" + args[i] + "'");
+                    return 2;
+                }
+            }
+        }
+        Path home = Path.of(System.getProperty("hindsight.home", ".")).toAbsolutePath();
+        return new Demo(out, home).run(days, perHour);
+    }
+
+    private int run(int days, int perHour) throws Exception {
+        deleteRecursively(work);
+        Files.createDirectories(work);
+        long started = System.nanoTime();
+        out.println("Hindsight demo: a fraud model in production, " + days + " simulated days");
+        out.println("  work folder  " + home.relativize(work));
+
+        try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(work.resolve("kafka"));
+                StandInSchemaRegistry registry = new StandInSchemaRegistry()) {
+            registry.start();
+            out.printf(
+                    "  Kafka        KRaft broker, own JVM (pid %d), %s%n",
+                    broker.pid(), broker.bootstrapServers());
+            out.println("  registry     stand-in schema registry at " + registry.url());
+
+            JobSpec spec = demoSpec(broker, registry);
+            String predictionsTopic = spec.inputs().predictions().topic();
+            String feedbackTopic = spec.inputs().feedback().topic();
+            broker.createTopics(
+                    Map.of(
+                            predictionsTopic, 2,
+                            feedbackTopic, 2,
+                            spec.outputs().outcomesTopic(), 2,
+                            spec.outputs().deadLetterTopic(), 1));
+
+            var flinkEnv =
+                    LocalFlink.environment(
+                            LocalFlink.configuration(work.resolve("flink"), 2, Duration.ofSeconds(3)));
+            FeedbackJoinJob.wire(flinkEnv, spec, FeedbackJoinJob.catalog(spec));
+            JobClient job = flinkEnv.executeAsync("hindsight feedback join: " + spec.application());
+            out.println(
+                    "  Flink        feedback join running in-process, parallelism 2, RocksDB,"
+                            + " incremental checkpoints every 3 s");
+            out.println(
+                    "  Iceberg      local warehouse " + home.relativize(work.resolve("warehouse")));
+            out.println();
+
+            SchemaRegistryClient client = RegistryConfig.of(registry.url()).create();
+            Map<String, ConfluentAvroEncoder> encoders = new ConcurrentHashMap<>();
+            SimulationPlan plan =
+                    SimulationPlan.defaults(
+                            42L,
+                            Instant.parse("2026-01-05T00:00:00Z"),
+                            Duration.ofDays(days),
+                            perHour);
+            FraudSimulator simulator =
+                    new FraudSimulator(plan, FraudSchemas.load(home.resolve("examples/fraud")));
+            Truths truths = new Truths();
+            out.println(
+                    "Simulating: "
+                            + perHour
+                            + " payments/hour, chargebacks minutes to ~50 days later; drift and a"
+                            + " degraded slice (v7 in BR) injected at "
+                            + day(plan.driftAt()));
+            SimulationPublisher.Summary published =
+                    new SimulationPublisher(
+                                    broker.bootstrapServers(),
+                                    predictionsTopic,
+                                    feedbackTopic,
+                                    (topic, record) ->
+                                            encoders.computeIfAbsent(
+                                                            topic,
+                                                            t ->
+                                                                    ConfluentAvroEncoder
+                                                                            .forTopicValue(
+                                                                                    client, t))
+                                                    .encode(record))
+                            .publish(
+                                    () -> simulator.stream().peek(truths::count).iterator(),
+                                    (sent, simulated) ->
+                                            out.printf(
+                                                    "\r  published %,9d records, simulated time"
+                                                            + " %s",
+                                                    sent, day(simulated)));
+            out.println();
+
+            Map<TopicPartition, Long> ends =
+                    endOffsets(broker, List.of(predictionsTopic, feedbackTopic));
+            waitUntilConsumed(broker, spec.kafka().groupId(), ends, job);
+            out.println();
+            String savepoint =
+                    job.stopWithSavepoint(
+                                    false,
+                                    work.resolve("savepoints").toUri().toString(),
+                                    SavepointFormatType.CANONICAL)
+                            .get(5, TimeUnit.MINUTES);
+            out.println("Stopped with a savepoint: " + home.relativize(Path.of(java.net.URI.create(savepoint))));
+            out.println("  (waiting predictions stay waiting; the job resumes from it)");
+
+            JoinStateCounts state =
+                    JoinStateCounts.read(savepoint, Uids.FEEDBACK_JOIN, spec.join().policy());
+            Map<String, Long> deadLetters =
+                    countDeadLetters(broker, spec.outputs().deadLetterTopic(), client);
+            TableEnvironment sql = Hindsight.icebergSql(spec);
+            new DemoReport(out, sql, spec)
+                    .print(
+                            published,
+                            sum(ends, predictionsTopic),
+                            sum(ends, feedbackTopic),
+                            truths,
+                            deadLetters,
+                            state);
+            out.printf(
+                    "%nDone in %d s. Tables stay in %s; the broker is stopped.%n",
+                    TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started),
+                    home.relativize(work.resolve("warehouse")));
+            return 0;
+        }
+    }
+
+    /** The fraud example spec, pointed at the embedded broker, registry and warehouse. */
+    private JobSpec demoSpec(KafkaBrokerProcess broker, StandInSchemaRegistry registry) {
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
+        env.put("SCHEMA_REGISTRY_URL", registry.url());
+        JobSpec spec = SpecLoader.load(home.resolve("examples/fraud/spec.yaml"), env);
+        Map<String, String> catalog = new LinkedHashMap<>();
+        catalog.put("type", "hadoop");
+        catalog.put("warehouse", work.resolve("warehouse").toUri().toString());
+        IcebergSpec iceberg =
+                new IcebergSpec(
+                        spec.iceberg().catalogName(),
+                        catalog,
+                        spec.iceberg().namespace(),
+                        spec.iceberg().tables());
+        return new JobSpec(
+                spec.version(),
+                spec.application(),
+                spec.kafka(),
+                spec.inputs(),
+                spec.join(),
+                iceberg,
+                spec.outputs(),
+                spec.drift(),
+                spec.metrics(),
+                spec.alerts());
+    }
+
+    private Map<TopicPartition, Long> endOffsets(KafkaBrokerProcess broker, List<String> topics)
+            throws Exception {
+        try (Admin admin = admin(broker)) {
+            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+            for (var d : admin.describeTopics(topics).allTopicNames().get().values()) {
+                d.partitions()
+                        .forEach(
+                                p ->
+                                        request.put(
+                                                new TopicPartition(d.name(), p.partition()),
+                                                OffsetSpec.latest()));
+            }
+            Map<TopicPartition, Long> ends = new HashMap<>();
+            admin.listOffsets(request).all().get().forEach((tp, r) -> ends.put(tp, r.offset()));
+            return ends;
+        }
+    }
+
+    /**
+     * Waits until the job has committed offsets at the end of every input partition. The source
+     * commits offsets when a checkpoint completes, so by then a checkpoint covering every record
+     * read has completed, and the Iceberg and Kafka sinks have committed it.
+     */
+    private void waitUntilConsumed(
+            KafkaBrokerProcess broker, String groupId, Map<TopicPartition, Long> ends, JobClient job)
+            throws Exception {
+        long total = ends.values().stream().mapToLong(Long::longValue).sum();
+        try (Admin admin = admin(broker)) {
+            while (true) {
+                Map<TopicPartition, OffsetAndMetadata> committed =
+                        admin.listConsumerGroupOffsets(groupId)
+                                .partitionsToOffsetAndMetadata()
+                                .get();
+                long done = 0;
+                boolean all = true;
+                for (var e : ends.entrySet()) {
+                    OffsetAndMetadata c = committed.get(e.getKey());
+                    long offset = c == null ? 0 : c.offset();
+                    done += Math.min(offset, e.getValue());
+                    all &= offset >= e.getValue();
+                }
+                out.printf(
+                        "\r  joined and committed %,9d of %,d input records (%d%%)",
+                        done, total, total == 0 ? 100 : done * 100 / total);
+                if (all) {
+                    return;
+                }
+                var status = job.getJobStatus().get();
+                if (status.isGloballyTerminalState()) {
+                    job.getJobExecutionResult().get();
+                    throw new IllegalStateException("the feedback join ended early: " + status);
+                }
+                Thread.sleep(1000);
+            }
+        }
+    }
+
+    private Map<String, Long> countDeadLetters(
+            KafkaBrokerProcess broker, String topic, SchemaRegistryClient client) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        Map<String, Long> counts = new LinkedHashMap<>();
+        ConfluentAvroDecoder decoder = new ConfluentAvroDecoder(client);
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions =
+                    consumer.partitionsFor(topic).stream()
+                            .map(i -> new TopicPartition(topic, i.partition()))
+                            .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    GenericRecord g = decoder.decode(r.value());
+                    DeadLetter d =
+                            (DeadLetter) SpecificData.get().deepCopy(DeadLetter.getClassSchema(), g);
+                    counts.merge(d.getStream() + " " + d.getErrorCode(), 1L, Long::sum);
+                }
+            }
+        } catch (io.hindsight.registry.DecodeException e) {
+            throw new IllegalStateException("cannot read the dead-letter topic: " + e.getMessage(), e);
+        }
+        return counts;
+    }
+
+    private static Admin admin(KafkaBrokerProcess broker) {
+        return Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
+    }
+
+    private static long sum(Map<TopicPartition, Long> ends, String topic) {
+        return ends.entrySet().stream()
+                .filter(e -> e.getKey().topic().equals(topic))
+                .mapToLong(Map.Entry::getValue)
+                .sum();
+    }
+
+    static String day(Instant t) {
+        return LocalDate.ofInstant(t, ZoneOffset.UTC).toString();
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** What the simulator injected, counted from its ground truth as the records go out. */
+    static final class Truths {
+        long predictions;
+        long feedback;
+        long duplicatePredictions;
+        long duplicateFeedback;
+        long earlyFeedback;
+        long orphanFeedback;
+        final Map<String, Long> malformed = new LinkedHashMap<>();
+
+        void count(SimulatedEvent e) {
+            switch (e.kind()) {
+                case PREDICTION -> {
+                    predictions++;
+                    if (e.truth().duplicate()) {
+                        duplicatePredictions++;
+                    }
+                }
+                case FEEDBACK -> {
+                    feedback++;
+                    if (e.truth().duplicate()) {
+                        duplicateFeedback++;
+                    }
+                    if (e.truth().beforePrediction()) {
+                        earlyFeedback++;
+                    }
+                    if (e.truth().orphan()) {
+                        orphanFeedback++;
+                    }
+                }
+                case MALFORMED ->
+                        malformed.merge(
+                                e.topic() + " " + e.truth().malformation(), 1L, Long::sum);
+            }
+        }
+    }
+
+    /** Collects a query's rows. */
+    static List<Row> rows(TableEnvironment sql, String query) throws Exception {
+        try (CloseableIterator<Row> it = sql.executeSql(query).collect()) {
+            List<Row> rows = new java.util.ArrayList<>();
+            it.forEachRemaining(rows::add);
+            return rows;
+        }
+    }
+}

@@ -449,7 +449,10 @@ final class SpecParser {
         List<String> declared =
                 predictions == null
                         ? List.of()
-                        : predictions.features().stream().map(FeatureSpec::name).toList();
+                        : predictions.features().stream()
+                                .map(FeatureSpec::name)
+                                .distinct()
+                                .toList();
         if (node == null) {
             return declared;
         }
@@ -910,8 +913,10 @@ final class SpecParser {
             return out;
         }
         for (String key : o.keys()) {
-            Scalar s = scalar(o.optional(key), o.child(key));
-            if (s != null) {
+            Node value = o.optional(key);
+            Scalar s = value == null ? null : scalar(value, o.child(key));
+            // An empty value (e.g. ${env:TOKEN:-}) leaves the property unset.
+            if (s != null && !s.value().isEmpty()) {
                 out.put(key, s.value());
             }
         }
@@ -1154,7 +1159,9 @@ final class SpecParser {
     }
 
     private void missing(Obj o, String key, String expected) {
-        error(o.child(key), o.line, "missing required key — %s", expected);
+        SpecError e = new SpecError(o.child(key), o.line, "missing required key — " + expected);
+        errors.add(e);
+        o.missing.put(key, e);
     }
 
     private void error(String path, String format, Object... args) {
@@ -1189,6 +1196,7 @@ final class SpecParser {
         private final int line;
         private final Map<String, Node> entries = new LinkedHashMap<>();
         private final Set<String> known = new LinkedHashSet<>();
+        private final Map<String, SpecError> missing = new LinkedHashMap<>();
 
         Obj(MappingNode node, String path) {
             this.path = path;
@@ -1253,6 +1261,8 @@ final class SpecParser {
                     continue;
                 }
                 Optional<String> suggestion = Suggestions.closest(key, known);
+                // A misspelt required key is one mistake: the typo, not also the missing key.
+                suggestion.map(missing::get).ifPresent(errors::remove);
                 error(
                         child(key),
                         source.lineOf(child(key)),

@@ -293,10 +293,17 @@ final class SpecParser {
         if (o == null) {
             return null;
         }
+        Duration labelWindow = requiredDuration(o, "label-window");
+        // Holding early feedback longer than its prediction could wait is pointless: a short
+        // label window shortens the default hold instead of failing on a key nobody wrote.
+        Duration defaultHold =
+                labelWindow != null && labelWindow.compareTo(Duration.ofHours(1)) < 0
+                        ? labelWindow
+                        : Duration.ofHours(1);
         JoinSpec join =
                 new JoinSpec(
-                        requiredDuration(o, "label-window"),
-                        duration(o, "early-feedback-hold", Duration.ofHours(1)),
+                        labelWindow,
+                        duration(o, "early-feedback-hold", defaultHold),
                         duration(o, "late-feedback-retention", Duration.ofDays(7)),
                         duration(o, "out-of-orderness", Duration.ofMinutes(5)),
                         duration(o, "idleness", Duration.ofMinutes(1)),

@@ -537,6 +537,52 @@ class SpecErrorMessagesTest {
                                         + " item mapped")),
                 arguments(
                         edit(
+                                "task: binary-classification",
+                                "task: multiclass-classification",
+                                "metric: auc",
+                                "metric: accuracy"),
+                        List.of(
+                                "metrics.task (line 36): task 'multiclass-classification' needs"
+                                        + " inputs.predictions.fields.predicted-class or scores —"
+                                        + " expected the predicted class or the scores by class mapped",
+                                "metrics.task (line 36): task 'multiclass-classification' needs"
+                                        + " inputs.feedback.fields.label-class — expected the true class"
+                                        + " mapped")),
+                arguments(
+                        edit(
+                                "task: binary-classification",
+                                "task: regression",
+                                "metric: auc",
+                                "metric: mae"),
+                        List.of(
+                                "metrics.task (line 36): task 'regression' needs"
+                                        + " inputs.predictions.fields.predicted-value — expected the"
+                                        + " predicted number mapped")),
+                arguments(
+                        edit(
+                                "task: binary-classification",
+                                "task: llm-feedback",
+                                "label: is_fraud",
+                                "label-class: is_fraud",
+                                "metric: auc",
+                                "metric: thumbs-up-rate"),
+                        List.of(
+                                "metrics.task (line 36): task 'llm-feedback' needs"
+                                        + " inputs.feedback.fields.label — expected the rating, 1/0 for"
+                                        + " thumbs up/down mapped")),
+                arguments(
+                        edit(
+                                END,
+                                END
+                                        + "iceberg:\n  catalog-name: My-Lake\n"
+                                        + "  tables: {drift: Drift}\n"),
+                        List.of(
+                                "iceberg.catalog-name (line 44): invalid name 'My-Lake' — expected"
+                                        + " lower-case letters, digits and _",
+                                "iceberg.tables.drift (line 45): invalid name 'Drift' — expected"
+                                        + " lower-case letters, digits and _")),
+                arguments(
+                        edit(
                                 "slices: [[country], [channel, model_version]]",
                                 "slices: [[], [amount], [contry], [country, country], [country]]"),
                         List.of(

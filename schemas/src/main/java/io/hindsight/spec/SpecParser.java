@@ -58,8 +58,11 @@ final class SpecParser {
         return source;
     }
 
-    /** The spec, or null when the document is not a mapping at all (errors say why). */
-    JobSpec parse(String yaml) {
+    /**
+     * The spec, possibly partial when {@link #errors()} is not empty; empty when the document is
+     * not a mapping at all.
+     */
+    Optional<JobSpec> parse(String yaml) {
         Node root;
         try {
             LoaderOptions options = new LoaderOptions();
@@ -68,10 +71,10 @@ final class SpecParser {
         } catch (MarkedYAMLException e) {
             int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
             errors.add(new SpecError("spec", line, "invalid YAML — " + e.getProblem()));
-            return null;
+            return Optional.empty();
         } catch (YAMLException e) {
             errors.add(new SpecError("spec", 0, "invalid YAML — " + e.getMessage()));
-            return null;
+            return Optional.empty();
         }
         if (root == null || isNull(root)) {
             errors.add(
@@ -80,7 +83,7 @@ final class SpecParser {
                             0,
                             "empty document — expected a mapping with version, application,"
                                     + " kafka, inputs and join"));
-            return null;
+            return Optional.empty();
         }
         if (!(root instanceof MappingNode)) {
             errors.add(
@@ -90,7 +93,7 @@ final class SpecParser {
                             "expected a mapping with version, application, kafka, inputs and"
                                     + " join, got "
                                     + kind(root)));
-            return null;
+            return Optional.empty();
         }
         Obj o = new Obj((MappingNode) root, "");
         Integer version = integer(o, "version", null, 1, Integer.MAX_VALUE, true);
@@ -114,17 +117,18 @@ final class SpecParser {
         MetricsSpec metrics = metrics(o.optional("metrics"), "metrics", predictions);
         List<AlertRuleSpec> alerts = alerts(o.optional("alerts"), "alerts", drift);
         o.finish();
-        return new JobSpec(
-                version == null ? 0 : version,
-                application,
-                kafka,
-                inputs,
-                join,
-                iceberg,
-                outputs,
-                drift,
-                metrics,
-                alerts);
+        return Optional.of(
+                new JobSpec(
+                        version == null ? 0 : version,
+                        application,
+                        kafka,
+                        inputs,
+                        join,
+                        iceberg,
+                        outputs,
+                        drift,
+                        metrics,
+                        alerts));
     }
 
     // ---------------------------------------------------------------- sections

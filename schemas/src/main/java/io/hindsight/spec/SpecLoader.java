@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Loads a job spec: YAML to records, {@code ${env:NAME}} substitution, then every structural and
@@ -43,11 +44,9 @@ public final class SpecLoader {
 
     private static JobSpec parse(String yaml, Map<String, String> env, Path baseDir) {
         SpecParser parser = new SpecParser(env, baseDir);
-        JobSpec spec = parser.parse(yaml);
+        Optional<JobSpec> spec = parser.parse(yaml);
         List<SpecError> errors = new ArrayList<>(parser.errors());
-        if (spec != null) {
-            errors.addAll(SpecValidator.validate(spec, parser.source()));
-        }
+        spec.ifPresent(s -> errors.addAll(SpecValidator.validate(s, parser.source())));
         if (!errors.isEmpty()) {
             // In file order, so a person fixes them top to bottom; errors without a line last.
             errors.sort(
@@ -55,6 +54,6 @@ public final class SpecLoader {
                             (SpecError e) -> e.line() == 0 ? Integer.MAX_VALUE : e.line()));
             throw new SpecException(errors);
         }
-        return spec;
+        return spec.orElseThrow();
     }
 }

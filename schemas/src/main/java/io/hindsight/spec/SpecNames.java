@@ -4,7 +4,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /** The YAML spelling of Hindsight's enums: lower case with dashes ({@code avro-confluent}). */
 public final class SpecNames {
@@ -37,9 +36,5 @@ public final class SpecNames {
             out.append(yamlName(v));
         }
         return out.toString();
-    }
-
-    static String joinNames(java.util.Collection<String> names) {
-        return names.stream().collect(Collectors.joining(", "));
     }
 }

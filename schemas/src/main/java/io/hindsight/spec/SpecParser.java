@@ -58,8 +58,11 @@ final class SpecParser {
         return source;
     }
 
-    /** The spec, or null when the document is not a mapping at all (errors say why). */
-    JobSpec parse(String yaml) {
+    /**
+     * The spec, possibly partial when {@link #errors()} is not empty; empty when the document is
+     * not a mapping at all.
+     */
+    Optional<JobSpec> parse(String yaml) {
         Node root;
         try {
             LoaderOptions options = new LoaderOptions();
@@ -68,10 +71,10 @@ final class SpecParser {
         } catch (MarkedYAMLException e) {
             int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
             errors.add(new SpecError("spec", line, "invalid YAML — " + e.getProblem()));
-            return null;
+            return Optional.empty();
         } catch (YAMLException e) {
             errors.add(new SpecError("spec", 0, "invalid YAML — " + e.getMessage()));
-            return null;
+            return Optional.empty();
         }
         if (root == null || isNull(root)) {
             errors.add(
@@ -80,7 +83,7 @@ final class SpecParser {
                             0,
                             "empty document — expected a mapping with version, application,"
                                     + " kafka, inputs and join"));
-            return null;
+            return Optional.empty();
         }
         if (!(root instanceof MappingNode)) {
             errors.add(
@@ -90,7 +93,7 @@ final class SpecParser {
                             "expected a mapping with version, application, kafka, inputs and"
                                     + " join, got "
                                     + kind(root)));
-            return null;
+            return Optional.empty();
         }
         Obj o = new Obj((MappingNode) root, "");
         Integer version = integer(o, "version", null, 1, Integer.MAX_VALUE, true);
@@ -114,17 +117,18 @@ final class SpecParser {
         MetricsSpec metrics = metrics(o.optional("metrics"), "metrics", predictions);
         List<AlertRuleSpec> alerts = alerts(o.optional("alerts"), "alerts", drift);
         o.finish();
-        return new JobSpec(
-                version == null ? 0 : version,
-                application,
-                kafka,
-                inputs,
-                join,
-                iceberg,
-                outputs,
-                drift,
-                metrics,
-                alerts);
+        return Optional.of(
+                new JobSpec(
+                        version == null ? 0 : version,
+                        application,
+                        kafka,
+                        inputs,
+                        join,
+                        iceberg,
+                        outputs,
+                        drift,
+                        metrics,
+                        alerts));
     }
 
     // ---------------------------------------------------------------- sections
@@ -293,10 +297,17 @@ final class SpecParser {
         if (o == null) {
             return null;
         }
+        Duration labelWindow = requiredDuration(o, "label-window");
+        // Holding early feedback longer than its prediction could wait is pointless: a short
+        // label window shortens the default hold instead of failing on a key nobody wrote.
+        Duration defaultHold =
+                labelWindow != null && labelWindow.compareTo(Duration.ofHours(1)) < 0
+                        ? labelWindow
+                        : Duration.ofHours(1);
         JoinSpec join =
                 new JoinSpec(
-                        requiredDuration(o, "label-window"),
-                        duration(o, "early-feedback-hold", Duration.ofHours(1)),
+                        labelWindow,
+                        duration(o, "early-feedback-hold", defaultHold),
                         duration(o, "late-feedback-retention", Duration.ofDays(7)),
                         duration(o, "out-of-orderness", Duration.ofMinutes(5)),
                         duration(o, "idleness", Duration.ofMinutes(1)),
@@ -449,7 +460,10 @@ final class SpecParser {
         List<String> declared =
                 predictions == null
                         ? List.of()
-                        : predictions.features().stream().map(FeatureSpec::name).toList();
+                        : predictions.features().stream()
+                                .map(FeatureSpec::name)
+                                .distinct()
+                                .toList();
         if (node == null) {
             return declared;
         }
@@ -910,8 +924,10 @@ final class SpecParser {
             return out;
         }
         for (String key : o.keys()) {
-            Scalar s = scalar(o.optional(key), o.child(key));
-            if (s != null) {
+            Node value = o.optional(key);
+            Scalar s = value == null ? null : scalar(value, o.child(key));
+            // An empty value (e.g. ${env:TOKEN:-}) leaves the property unset.
+            if (s != null && !s.value().isEmpty()) {
                 out.put(key, s.value());
             }
         }
@@ -1154,7 +1170,9 @@ final class SpecParser {
     }
 
     private void missing(Obj o, String key, String expected) {
-        error(o.child(key), o.line, "missing required key — %s", expected);
+        SpecError e = new SpecError(o.child(key), o.line, "missing required key — " + expected);
+        errors.add(e);
+        o.missing.put(key, e);
     }
 
     private void error(String path, String format, Object... args) {
@@ -1189,6 +1207,7 @@ final class SpecParser {
         private final int line;
         private final Map<String, Node> entries = new LinkedHashMap<>();
         private final Set<String> known = new LinkedHashSet<>();
+        private final Map<String, SpecError> missing = new LinkedHashMap<>();
 
         Obj(MappingNode node, String path) {
             this.path = path;
@@ -1253,6 +1272,8 @@ final class SpecParser {
                     continue;
                 }
                 Optional<String> suggestion = Suggestions.closest(key, known);
+                // A misspelt required key is one mistake: the typo, not also the missing key.
+                suggestion.map(missing::get).ifPresent(errors::remove);
                 error(
                         child(key),
                         source.lineOf(child(key)),

@@ -517,7 +517,7 @@ public final class SpecValidator {
     }
 
     private void slices(MetricsSpec metrics) {
-        List<String> known = new ArrayList<>();
+        Set<String> known = new LinkedHashSet<>();
         Map<String, FeatureType> featureTypes = new HashMap<>();
         PredictionInput p = spec.inputs() == null ? null : spec.inputs().predictions();
         if (p != null) {
@@ -539,14 +539,17 @@ public final class SpecValidator {
                 continue;
             }
             Set<String> set = new LinkedHashSet<>();
+            boolean valid = true;
             for (int j = 0; j < dims.size(); j++) {
                 String dim = dims.get(j);
                 String dimPath = path + "[" + j + "]";
                 if (dim == null) {
+                    valid = false;
                     continue;
                 }
                 FeatureType type = featureTypes.get(dim);
                 if (type != null && type != FeatureType.CATEGORICAL) {
+                    valid = false;
                     error(
                             dimPath,
                             "feature '%s' is %s — expected a tag, categorical feature or"
@@ -554,10 +557,14 @@ public final class SpecValidator {
                             dim,
                             SpecNames.yamlName(type));
                 } else if (!known.contains(dim)) {
+                    valid = false;
                     error(dimPath, "unknown field '%s' (known: %s)", dim, String.join(", ", known));
                 } else if (!set.add(dim)) {
                     error(dimPath, "duplicate dimension '%s' — list each once", dim);
                 }
+            }
+            if (!valid) {
+                continue;
             }
             if (seenSlices.contains(set)) {
                 error(path, "duplicate slice %s — list each once", dims);
@@ -589,10 +596,12 @@ public final class SpecValidator {
     private void metricsRule(AlertRuleSpec rule, String path) {
         MetricsSpec metrics = spec.metrics();
         if (metrics == null || !metrics.enabled()) {
-            error(path + ".source", "metrics are disabled — expected a metrics section");
+            error(path + ".source", "metrics are disabled — expected an enabled metrics section");
             return;
         }
-        if (rule.metric() != null && !metrics.metrics().contains(rule.metric())) {
+        if (rule.metric() != null
+                && metrics.task() != null
+                && !metrics.metrics().contains(rule.metric())) {
             error(
                     path + ".metric",
                     "metric '%s' is not in metrics.metrics — expected one of: %s",
@@ -618,7 +627,7 @@ public final class SpecValidator {
     private void driftRule(AlertRuleSpec rule, String path) {
         DriftSpec drift = spec.drift();
         if (drift == null || !drift.enabled()) {
-            error(path + ".source", "drift is disabled — expected a drift section");
+            error(path + ".source", "drift is disabled — expected an enabled drift section");
             return;
         }
         Map<String, FeatureType> targets = driftTargets(drift);

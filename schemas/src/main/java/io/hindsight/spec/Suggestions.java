@@ -19,7 +19,8 @@ final class Suggestions {
                 bestDistance = d;
             }
         }
-        int allowed = Math.max(2, given.length() / 3);
+        // Short words are one or two edits from many others: only long ones get two or more.
+        int allowed = Math.max(1, given.length() / 3);
         return bestDistance <= allowed ? Optional.of(best) : Optional.empty();
     }
 

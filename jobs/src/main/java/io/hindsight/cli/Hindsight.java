@@ -61,17 +61,22 @@ public final class Hindsight {
             return args.length == 0 ? 2 : 0;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        return switch (args[0]) {
-            case "validate" -> validate(rest);
-            case "demo" -> Demo.run(rest, out);
-            case "run" -> runJob(rest);
-            case "query" -> query(rest);
-            default -> {
-                err.println("unknown command '" + args[0] + "'");
-                err.print(USAGE);
-                yield 2;
-            }
-        };
+        try {
+            return switch (args[0]) {
+                case "validate" -> validate(rest);
+                case "demo" -> Demo.run(rest, out);
+                case "run" -> runJob(rest);
+                case "query" -> query(rest);
+                default -> {
+                    err.println("unknown command '" + args[0] + "'");
+                    err.print(USAGE);
+                    yield 2;
+                }
+            };
+        } catch (SpecException | UserError e) {
+            err.println(e.getMessage());
+            return 1;
+        }
     }
 
     int validate(String[] specs) {
@@ -99,7 +104,7 @@ public final class Hindsight {
                         spec.application(),
                         spec.inputs().predictions().topic(),
                         spec.inputs().feedback().topic(),
-                        spec.join().labelWindow(),
+                        io.hindsight.spec.Durations.format(spec.join().labelWindow()),
                         spec.join().policy().name().toLowerCase());
             } else {
                 failed++;
@@ -117,15 +122,10 @@ public final class Hindsight {
             err.println("usage: ./hindsight run SPEC");
             return 2;
         }
-        JobSpec spec;
-        try {
-            spec = load(args[0]);
-        } catch (SpecException e) {
-            err.println(e.getMessage());
-            return 1;
-        }
+        JobSpec spec = load(args[0]);
         Path work = Path.of(".hindsight", "run", spec.application()).toAbsolutePath();
-        var flink = LocalFlink.environment(LocalFlink.configuration(work, 2, Duration.ofSeconds(10)));
+        var flink =
+                LocalFlink.environment(LocalFlink.configuration(work, 2, Duration.ofSeconds(10)));
         FeedbackJoinJob.wire(flink, spec, FeedbackJoinJob.catalog(spec));
         out.println("running the feedback join for '" + spec.application() + "' (Ctrl-C stops it)");
         flink.execute("hindsight feedback join: " + spec.application());
@@ -137,13 +137,7 @@ public final class Hindsight {
             err.println("usage: ./hindsight query SPEC 'SELECT ...'");
             return 2;
         }
-        JobSpec spec;
-        try {
-            spec = load(args[0]);
-        } catch (SpecException e) {
-            err.println(e.getMessage());
-            return 1;
-        }
+        JobSpec spec = load(args[0]);
         TableEnvironment tables = icebergSql(spec);
         tables.executeSql(args[1]).print();
         return 0;

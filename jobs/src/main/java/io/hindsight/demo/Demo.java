@@ -11,7 +11,6 @@ import io.hindsight.registry.ConfluentAvroEncoder;
 import io.hindsight.registry.RegistryConfig;
 import io.hindsight.registry.SchemaRegistryClient;
 import io.hindsight.registry.StandInSchemaRegistry;
-import io.hindsight.schemas.DeadLetter;
 import io.hindsight.sim.FraudSchemas;
 import io.hindsight.sim.FraudSimulator;
 import io.hindsight.sim.SimulatedEvent;
@@ -38,7 +37,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.specific.SpecificData;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.table.api.TableEnvironment;
@@ -57,8 +55,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * The embedded default: a real Kafka broker (its own JVM), the stand-in schema registry, the
  * feedback join on Flink in this process with RocksDB and checkpoints, and a local Iceberg
- * warehouse, fed by a simulated fraud model over simulated weeks. Ends with the conservation
- * table, each term from an independent source, and the SQL a person would run.
+ * warehouse, fed by a simulated fraud model over simulated weeks. Ends with the conservation table,
+ * each term from an independent source, and the SQL a person would run.
  */
 public final class Demo {
 
@@ -73,8 +71,8 @@ public final class Demo {
     }
 
     public static int run(String[] args, PrintStream out) throws Exception {
-        int days = 120;
-        int perHour = 150;
+        int days = 90;
+        int perHour = 60;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--days" -> days = Integer.parseInt(args[++i]);
@@ -109,14 +107,19 @@ public final class Demo {
             String feedbackTopic = spec.inputs().feedback().topic();
             broker.createTopics(
                     Map.of(
-                            predictionsTopic, 2,
-                            feedbackTopic, 2,
-                            spec.outputs().outcomesTopic(), 2,
-                            spec.outputs().deadLetterTopic(), 1));
+                            predictionsTopic,
+                            2,
+                            feedbackTopic,
+                            2,
+                            spec.outputs().outcomesTopic(),
+                            2,
+                            spec.outputs().deadLetterTopic(),
+                            1));
 
             var flinkEnv =
                     LocalFlink.environment(
-                            LocalFlink.configuration(work.resolve("flink"), 2, Duration.ofSeconds(3)));
+                            LocalFlink.configuration(
+                                    work.resolve("flink"), 2, Duration.ofSeconds(3)));
             FeedbackJoinJob.wire(flinkEnv, spec, FeedbackJoinJob.catalog(spec));
             JobClient job = flinkEnv.executeAsync("hindsight feedback join: " + spec.application());
             out.println(
@@ -159,23 +162,28 @@ public final class Demo {
                             .publish(
                                     () -> simulator.stream().peek(truths::count).iterator(),
                                     (sent, simulated) ->
-                                            out.printf(
-                                                    "\r  published %,9d records, simulated time"
-                                                            + " %s",
-                                                    sent, day(simulated)));
+                                            progress(
+                                                    String.format(
+                                                            "  published %,9d records, simulated"
+                                                                    + " time %s",
+                                                            sent, day(simulated))));
             out.println();
 
             Map<TopicPartition, Long> ends =
                     endOffsets(broker, List.of(predictionsTopic, feedbackTopic));
             waitUntilConsumed(broker, spec.kafka().groupId(), ends, job);
-            out.println();
+            if (System.console() != null) {
+                out.println();
+            }
             String savepoint =
                     job.stopWithSavepoint(
                                     false,
                                     work.resolve("savepoints").toUri().toString(),
                                     SavepointFormatType.CANONICAL)
                             .get(5, TimeUnit.MINUTES);
-            out.println("Stopped with a savepoint: " + home.relativize(Path.of(java.net.URI.create(savepoint))));
+            out.println(
+                    "Stopped with a savepoint: "
+                            + home.relativize(Path.of(java.net.URI.create(savepoint))));
             out.println("  (waiting predictions stay waiting; the job resumes from it)");
 
             JoinStateCounts state =
@@ -227,6 +235,15 @@ public final class Demo {
                 spec.alerts());
     }
 
+    /** Progress on one line in a terminal; one line per report in a log. */
+    private void progress(String line) {
+        if (System.console() != null) {
+            out.print("\r" + line);
+        } else {
+            out.println(line);
+        }
+    }
+
     private Map<TopicPartition, Long> endOffsets(KafkaBrokerProcess broker, List<String> topics)
             throws Exception {
         try (Admin admin = admin(broker)) {
@@ -251,7 +268,10 @@ public final class Demo {
      * read has completed, and the Iceberg and Kafka sinks have committed it.
      */
     private void waitUntilConsumed(
-            KafkaBrokerProcess broker, String groupId, Map<TopicPartition, Long> ends, JobClient job)
+            KafkaBrokerProcess broker,
+            String groupId,
+            Map<TopicPartition, Long> ends,
+            JobClient job)
             throws Exception {
         long total = ends.values().stream().mapToLong(Long::longValue).sum();
         try (Admin admin = admin(broker)) {
@@ -268,9 +288,10 @@ public final class Demo {
                     done += Math.min(offset, e.getValue());
                     all &= offset >= e.getValue();
                 }
-                out.printf(
-                        "\r  joined and committed %,9d of %,d input records (%d%%)",
-                        done, total, total == 0 ? 100 : done * 100 / total);
+                progress(
+                        String.format(
+                                "  joined and committed %,9d of %,d input records (%d%%)",
+                                done, total, total == 0 ? 100 : done * 100 / total));
                 if (all) {
                     return;
                 }
@@ -304,14 +325,13 @@ public final class Demo {
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    GenericRecord g = decoder.decode(r.value());
-                    DeadLetter d =
-                            (DeadLetter) SpecificData.get().deepCopy(DeadLetter.getClassSchema(), g);
-                    counts.merge(d.getStream() + " " + d.getErrorCode(), 1L, Long::sum);
+                    GenericRecord d = decoder.decode(r.value());
+                    counts.merge(d.get("stream") + " " + d.get("error_code"), 1L, Long::sum);
                 }
             }
         } catch (io.hindsight.registry.DecodeException e) {
-            throw new IllegalStateException("cannot read the dead-letter topic: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot read the dead-letter topic: " + e.getMessage(), e);
         }
         return counts;
     }
@@ -374,8 +394,7 @@ public final class Demo {
                     }
                 }
                 case MALFORMED ->
-                        malformed.merge(
-                                e.topic() + " " + e.truth().malformation(), 1L, Long::sum);
+                        malformed.merge(e.topic() + " " + e.truth().malformation(), 1L, Long::sum);
             }
         }
     }

@@ -1,7 +1,6 @@
 package io.hindsight.join;
 
 import io.hindsight.spec.FeedbackPolicy;
-import java.util.List;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -12,11 +11,12 @@ import org.apache.flink.state.api.OperatorIdentifier;
 import org.apache.flink.state.api.SavepointReader;
 import org.apache.flink.state.api.functions.KeyedStateReaderFunction;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.Collector;
 
 /**
- * What the feedback join holds in a savepoint, counted with the State Processor API: the
- * "still waiting in state" term of the conservation checks, read from the state itself.
+ * What the feedback join holds in a savepoint, counted with the State Processor API: the "still
+ * waiting in state" term of the conservation checks, read from the state itself.
  *
  * @param keys join keys with state
  * @param predictionsWaiting predictions whose final row is not emitted yet
@@ -43,17 +43,19 @@ public record JoinStateCounts(
         env.setParallelism(1);
         SavepointReader reader = SavepointReader.read(env, savepointPath);
         boolean finalAtDeadline = policy != FeedbackPolicy.FIRST && policy != FeedbackPolicy.ALL;
-        List<long[]> rows =
+        long[] sum = new long[6];
+        try (CloseableIterator<long[]> rows =
                 reader.readKeyedState(
                                 OperatorIdentifier.forUid(uid),
                                 new Reader(finalAtDeadline),
                                 Types.STRING,
                                 PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO)
-                        .executeAndCollect(Integer.MAX_VALUE);
-        long[] sum = new long[6];
-        for (long[] r : rows) {
-            for (int i = 0; i < sum.length; i++) {
-                sum[i] += r[i];
+                        .executeAndCollect("hindsight: count feedback-join state")) {
+            while (rows.hasNext()) {
+                long[] r = rows.next();
+                for (int i = 0; i < sum.length; i++) {
+                    sum[i] += r[i];
+                }
             }
         }
         return new JoinStateCounts(sum[0], sum[1], sum[2], sum[3], sum[4], sum[5]);

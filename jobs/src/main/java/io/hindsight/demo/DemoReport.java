@@ -1,0 +1,229 @@
+package io.hindsight.demo;
+
+import io.hindsight.join.JoinStateCounts;
+import io.hindsight.sim.SimulationPublisher;
+import io.hindsight.spec.JobSpec;
+import io.hindsight.spec.TableNames;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.types.Row;
+
+/**
+ * The demo's closing report: the conservation table, each term from an independent source (Kafka
+ * offsets, Iceberg SQL, the dead-letter topic, the savepoint), what the simulator injected against
+ * what Hindsight found, and the SQL a person would run, executed for real.
+ */
+final class DemoReport {
+
+    private final PrintStream out;
+    private final TableEnvironment sql;
+    private final TableNames t;
+
+    DemoReport(PrintStream out, TableEnvironment sql, JobSpec spec) {
+        this.out = out;
+        this.sql = sql;
+        this.t = spec.iceberg().tables();
+    }
+
+    void print(
+            SimulationPublisher.Summary published,
+            long predictionsRead,
+            long feedbackRead,
+            Demo.Truths truths,
+            Map<String, Long> deadLetters,
+            JoinStateCounts state)
+            throws Exception {
+        long predictionRows = scalar("SELECT count(*) FROM " + t.predictions());
+        long duplicatePredictions =
+                scalar("SELECT count(*) FROM " + t.predictions() + " WHERE duplicate");
+        long labeled =
+                scalar(
+                        "SELECT count(DISTINCT prediction_id) FROM "
+                                + t.outcomes()
+                                + " WHERE is_final AND status = 'LABELED'");
+        long expired =
+                scalar(
+                        "SELECT count(DISTINCT prediction_id) FROM "
+                                + t.outcomes()
+                                + " WHERE is_final AND status = 'EXPIRED'");
+        long finalPredictions =
+                scalar(
+                        "SELECT count(DISTINCT prediction_id) FROM "
+                                + t.outcomes()
+                                + " WHERE is_final");
+        long feedbackJoined =
+                scalar(
+                        "SELECT coalesce(sum(feedback_count), 0) FROM "
+                                + t.outcomes()
+                                + " WHERE is_final");
+        Map<String, Long> unmatched =
+                grouped("SELECT kind, count(*) FROM " + t.unmatchedFeedback() + " GROUP BY kind");
+        long unmatchedTotal = unmatched.values().stream().mapToLong(Long::longValue).sum();
+        long dlqPredictions = prefixed(deadLetters, "PREDICTIONS");
+        long dlqFeedback = prefixed(deadLetters, "FEEDBACK");
+        long held = state.feedbackHeld() + state.feedbackInProvisionalRows();
+
+        out.println();
+        out.println("Conservation: every input record is in exactly one place");
+        out.println("  (read: Kafka end offsets; tables: Iceberg SQL; dead letters: the topic;");
+        out.println("   waiting: counted in the savepoint with the State Processor API)");
+        out.println();
+        line("predictions read", predictionsRead, "");
+        line("  in table " + t.predictions(), predictionRows, "");
+        line("    of which re-sent duplicates", duplicatePredictions, "");
+        line("  dead-lettered", dlqPredictions, "");
+        check("read = table rows + dead letters", predictionsRead, predictionRows + dlqPredictions);
+        line("  joined (final, labeled)", labeled, "");
+        line("  expired (final, no feedback in 60 days)", expired, "");
+        line("  still waiting in state", state.predictionsWaiting(), "");
+        check(
+                "distinct predictions = final + waiting",
+                predictionRows - duplicatePredictions,
+                finalPredictions + state.predictionsWaiting());
+        out.println();
+        line("feedback read", feedbackRead, "");
+        line("  joined into final outcomes", feedbackJoined, "");
+        for (var e : unmatched.entrySet()) {
+            line(
+                    "  " + e.getKey().toLowerCase() + " (" + t.unmatchedFeedback() + ")",
+                    e.getValue(),
+                    "");
+        }
+        line("  dead-lettered", dlqFeedback, "");
+        line("  held in state", held, "");
+        check(
+                "read = joined + unmatched + dead letters + held",
+                feedbackRead,
+                feedbackJoined + unmatchedTotal + dlqFeedback + held);
+
+        out.println();
+        out.println("What the simulator injected, and what Hindsight found");
+        compare("duplicate predictions", truths.duplicatePredictions, duplicatePredictions);
+        compare(
+                "duplicate feedback",
+                truths.duplicateFeedback,
+                unmatched.getOrDefault("DUPLICATE", 0L));
+        compare(
+                "feedback for payments never scored",
+                truths.orphanFeedback,
+                unmatched.getOrDefault("ORPHAN", 0L));
+        long malformed = truths.malformed.values().stream().mapToLong(Long::longValue).sum();
+        compare("malformed records", malformed, dlqPredictions + dlqFeedback);
+        out.printf(
+                "  %-50s %,10d  (joined: they were held until their prediction arrived)%n",
+                "feedback sent before its prediction", truths.earlyFeedback);
+        out.println("  dead letters by reason:");
+        deadLetters.forEach((k, v) -> out.printf("    %-48s %,10d%n", k, v));
+
+        out.println();
+        out.println("The SQL a person would run (Flink SQL over the Iceberg tables):");
+        Row bounds =
+                Demo.rows(
+                                sql,
+                                "SELECT min(event_time), max(event_time) FROM "
+                                        + t.predictions()
+                                        + " WHERE model_version = 'v7'")
+                        .get(0);
+        java.time.Instant v7First = (java.time.Instant) bounds.getField(0);
+        long weekStart = v7First.toEpochMilli() + 7L * 86_400_000L;
+        long weekEnd = weekStart + 7L * 86_400_000L;
+        query(
+                "How did model v7 do on new users (account < 30 days) in the week of "
+                        + Demo.day(java.time.Instant.ofEpochMilli(weekStart))
+                        + ", against v6? (labels so far; no chargeback yet counts as legitimate)",
+                """
+                SELECT p.model_version,
+                       count(*) AS payments,
+                       sum(CASE WHEN o.label = 1 THEN 1 ELSE 0 END) AS chargebacks,
+                       round(avg(CASE WHEN o.prediction_id IS NULL THEN 0.0 ELSE 1.0 END), 3) AS resolved,
+                       round(sum(CASE WHEN o.label = 1 AND p.score >= 0.5 THEN 1.0 ELSE 0.0 END)
+                             / nullif(sum(CASE WHEN o.label = 1 THEN 1.0 ELSE 0.0 END), 0), 3) AS recall_at_05,
+                       round(sum(CASE WHEN o.label = 1 AND p.score >= 0.5 THEN 1.0 ELSE 0.0 END)
+                             / nullif(sum(CASE WHEN p.score >= 0.5 THEN 1.0 ELSE 0.0 END), 0), 3) AS precision_at_05
+                FROM %s p
+                LEFT JOIN %s o ON o.prediction_id = p.prediction_id AND o.is_final
+                WHERE NOT p.duplicate
+                  AND p.numeric_features['account_age_days'] < 30
+                  AND p.event_time >= TO_TIMESTAMP_LTZ(%d, 3)
+                  AND p.event_time < TO_TIMESTAMP_LTZ(%d, 3)
+                GROUP BY p.model_version
+                ORDER BY p.model_version"""
+                        .formatted(t.predictions(), t.outcomes(), weekStart, weekEnd));
+        query(
+                "Which country/version slices are worst? (final labeled outcomes, recall at 0.5)",
+                """
+                SELECT tags['country'] AS country, model_version,
+                       count(*) AS chargebacks,
+                       round(avg(CASE WHEN score >= 0.5 THEN 1.0 ELSE 0.0 END), 3) AS recall_at_05
+                FROM %s
+                WHERE is_final AND status = 'LABELED' AND label = 1
+                GROUP BY tags['country'], model_version
+                HAVING count(*) >= 20
+                ORDER BY recall_at_05
+                LIMIT 6"""
+                        .formatted(t.outcomes()));
+        query(
+                "How long do labels take? (label delay of final labeled outcomes)",
+                """
+                SELECT label_delay, count(*) AS outcomes
+                FROM (SELECT CASE WHEN label_delay_ms < 86400000 THEN '1: < 1 day'
+                                  WHEN label_delay_ms < 7 * 86400000 THEN '2: 1-7 days'
+                                  WHEN label_delay_ms < 30 * 86400000 THEN '3: 7-30 days'
+                                  ELSE '4: 30+ days' END AS label_delay
+                      FROM %s
+                      WHERE is_final AND status = 'LABELED')
+                GROUP BY label_delay
+                ORDER BY label_delay"""
+                        .formatted(t.outcomes()));
+    }
+
+    private void query(String question, String query) {
+        out.println();
+        out.println("-- " + question);
+        out.println(query.strip().indent(2).stripTrailing());
+        sql.executeSql(query).print();
+    }
+
+    private long scalar(String query) throws Exception {
+        List<Row> rows = Demo.rows(sql, query);
+        Object v = rows.get(0).getField(0);
+        return v == null ? 0 : ((Number) v).longValue();
+    }
+
+    private Map<String, Long> grouped(String query) throws Exception {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        for (Row r : Demo.rows(sql, query)) {
+            out.put(String.valueOf(r.getField(0)), ((Number) r.getField(1)).longValue());
+        }
+        return out;
+    }
+
+    private static long prefixed(Map<String, Long> counts, String prefix) {
+        return counts.entrySet().stream()
+                .filter(e -> e.getKey().startsWith(prefix + " "))
+                .mapToLong(Map.Entry::getValue)
+                .sum();
+    }
+
+    private void line(String label, long value, String note) {
+        out.printf("  %-50s %,10d  %s%n", label, value, note);
+    }
+
+    private void check(String what, long left, long right) {
+        out.printf(
+                "  %-50s %s  (%,d %s %,d)%n",
+                "check: " + what,
+                left == right ? "  balanced" : "NOT BALANCED",
+                left,
+                left == right ? "=" : "≠",
+                right);
+    }
+
+    private void compare(String what, long injected, long found) {
+        out.printf(
+                "  %-50s %,10d injected, %,d found%s%n",
+                what, injected, found, injected == found ? "" : "  (differs)");
+    }
+}

@@ -1,0 +1,99 @@
+package io.hindsight.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line's validate command: exit codes and what a person reads. */
+class HindsightTest {
+
+    static final Path HOME = Path.of(System.getProperty("hindsight.home"));
+
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    int run(String... args) throws Exception {
+        return new Hindsight(
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8),
+                        Map.of())
+                .run(args);
+    }
+
+    String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void everyExampleSpecIsValid() throws Exception {
+        for (String app : new String[] {"fraud", "recommender", "llm-assistant"}) {
+            Path spec = HOME.resolve("examples").resolve(app).resolve("spec.yaml");
+            assertThat(run("validate", spec.toString())).as(err()).isZero();
+        }
+        assertThat(out())
+                .contains(
+                        "examples/fraud/spec.yaml: valid — application 'fraud', predictions from"
+                                + " 'payments.fraud-scores', feedback from 'payments.chargebacks',"
+                                + " label window 60d, policy first");
+        assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void brokenSpecListsEveryErrorWithItsPathAndFails(@TempDir Path dir) throws Exception {
+        Path spec = dir.resolve("bad.yaml");
+        Files.writeString(
+                spec,
+                """
+                version: 1
+                application: fraud
+                kafka:
+                  bootstrap-servers: localhost:9092
+                join:
+                  lable-window: 60d
+                  policy: newest
+                """);
+        assertThat(run("validate", spec.toString())).isEqualTo(1);
+        assertThat(err())
+                .isEqualTo(
+                        spec
+                                + ": 3 errors\n"
+                                + "  inputs (line 1): missing required key — expected a mapping\n"
+                                + "  join.lable-window (line 6): unknown key (did you mean"
+                                + " 'label-window'?)\n"
+                                + "  join.policy (line 7): invalid value 'newest' — expected one"
+                                + " of: first, last, all, max, min, mean, sum, count\n");
+        assertThat(err()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void mappedFieldMissingFromTheProducersSchemaIsReported(@TempDir Path dir) throws Exception {
+        String fraud =
+                Files.readString(HOME.resolve("examples/fraud/spec.yaml"))
+                        .replace("score: fraud_probability", "score: fraud_prob");
+        Files.copy(HOME.resolve("examples/fraud/prediction.avsc"), dir.resolve("prediction.avsc"));
+        Files.copy(HOME.resolve("examples/fraud/feedback.avsc"), dir.resolve("feedback.avsc"));
+        Path spec = dir.resolve("spec.yaml");
+        Files.writeString(spec, fraud);
+        assertThat(run("validate", spec.toString())).isEqualTo(1);
+        assertThat(err()).contains("inputs.predictions.fields.score").contains("fraud_prob");
+    }
+
+    @Test
+    void missingFileAndUnknownCommandAreUserErrors() throws Exception {
+        assertThat(run("validate", "/no/such/spec.yaml")).isEqualTo(1);
+        assertThat(err()).contains("no such spec file: /no/such/spec.yaml");
+        assertThat(run("frobnicate")).isEqualTo(2);
+        assertThat(err()).contains("unknown command 'frobnicate'");
+    }
+}

@@ -116,6 +116,7 @@ public class FeedbackJoinFunction
         long time = prediction.getEventTime().toEpochMilli();
         s.flags |= JoinState.HAS_PREDICTION;
         s.predictionTime = time;
+        s.deadline = time + rules.labelWindowMs();
         s.prediction = predictionBytes.encode(prediction);
         waiting++;
         ctx.timerService().registerEventTimeTimer(deadline(s));
@@ -217,6 +218,13 @@ public class FeedbackJoinFunction
         if (s.pending.isEmpty()) {
             state.clear();
         } else {
+            // The hold may have changed since these timers were registered (a new job version):
+            // make sure the next orphan check has a timer.
+            long next = Long.MAX_VALUE;
+            for (JoinState.Pending p : s.pending) {
+                next = Math.min(next, p.time() + rules.earlyFeedbackHoldMs());
+            }
+            ctx.timerService().registerEventTimeTimer(Math.max(next, timestamp + 1));
             save(s);
         }
     }
@@ -464,8 +472,9 @@ public class FeedbackJoinFunction
         return now == Long.MIN_VALUE ? f.getEventTime().toEpochMilli() : now;
     }
 
-    private long deadline(JoinState s) {
-        return s.predictionTime + rules.labelWindowMs();
+    /** The prediction's own deadline, fixed when it was admitted (see {@link JoinState}). */
+    private static long deadline(JoinState s) {
+        return s.deadline;
     }
 
     private JoinState load() throws Exception {

@@ -16,8 +16,8 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * {@code state-migrations/} reads the same layout through {@link #decode(byte[])}.
  *
  * <pre>
- * v1: version:byte flags:byte
- *     [predictionTime:long]                      HAS_PREDICTION | RESOLVED | CLOSED
+ * v2: version:byte flags:byte
+ *     [predictionTime:long deadline:long]        HAS_PREDICTION | RESOLVED | CLOSED
  *     [closeUntil:long]                          CLOSED
  *     [prediction:bytes]                         HAS_PREDICTION and not RESOLVED/CLOSED
  *     applied:int revision:int firstFeedbackTime:long
@@ -25,11 +25,15 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  *     pending:int { time:long feedback:bytes }*
  *     seen:int { idHash:long }*
  * </pre>
+ *
+ * <p>v2 added the deadline: a prediction keeps the label window it was admitted under, so that
+ * changing {@code join.label-window} between job versions never strands a prediction whose timer
+ * was registered for the old deadline. v1 savepoints are rewritten by state-migrations.
  */
 public final class JoinState {
 
     /** The layout version written by this code; readers refuse any other. */
-    public static final byte VERSION = 1;
+    public static final byte VERSION = 2;
 
     static final byte HAS_PREDICTION = 1;
 
@@ -41,6 +45,7 @@ public final class JoinState {
 
     byte flags;
     long predictionTime;
+    long deadline;
     long closeUntil;
     byte[] prediction;
 
@@ -90,6 +95,7 @@ public final class JoinState {
             out.writeByte(flags);
             if ((flags & (HAS_PREDICTION | RESOLVED | CLOSED)) != 0) {
                 out.writeLong(predictionTime);
+                out.writeLong(deadline);
             }
             if (has(CLOSED)) {
                 out.writeLong(closeUntil);
@@ -138,6 +144,7 @@ public final class JoinState {
             s.flags = in.readByte();
             if ((s.flags & (HAS_PREDICTION | RESOLVED | CLOSED)) != 0) {
                 s.predictionTime = in.readLong();
+                s.deadline = in.readLong();
             }
             if (s.has(CLOSED)) {
                 s.closeUntil = in.readLong();

@@ -1,6 +1,7 @@
 package io.hindsight.join;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hindsight.schemas.Feedback;
 import io.hindsight.schemas.Outcome;
@@ -371,6 +372,79 @@ class FeedbackJoinFunctionTest {
                 .extracting(o -> o.getPredictionId() + ":" + o.getStatus())
                 .containsExactlyInAnyOrder("p1:EXPIRED", "p2:LABELED", "p3:LABELED");
         assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    private KeyedTwoInputStreamOperatorTestHarness<String, Prediction, Feedback, Outcome> restored(
+            OperatorSubtaskState snapshot, JoinRules rules) throws Exception {
+        var h =
+                new KeyedTwoInputStreamOperatorTestHarness<>(
+                        new KeyedCoProcessOperator<>(new FeedbackJoinFunction(rules)),
+                        Prediction::getPredictionId,
+                        Feedback::getPredictionId,
+                        Types.STRING);
+        h.setup();
+        h.initializeState(snapshot);
+        h.open();
+        return h;
+    }
+
+    @Test
+    void aPredictionKeepsTheLabelWindowItWasAdmittedUnder() throws Exception {
+        harness = harness(FeedbackPolicy.FIRST);
+        predict("old", T0);
+        OperatorSubtaskState snapshot = harness.snapshot(1L, T0);
+        harness.close();
+
+        // The next job version lengthens the label window to 90 days. The old prediction's timer
+        // was registered for day 60; it must still resolve then, not be stranded.
+        harness =
+                restored(
+                        snapshot,
+                        JoinRules.of(
+                                Duration.ofDays(90),
+                                Duration.ofMillis(HOLD),
+                                Duration.ofMillis(RETENTION),
+                                FeedbackPolicy.FIRST));
+        predict("new", T0);
+        watermark(T0 + WINDOW);
+        assertThat(outcomes()).extracting(Outcome::getPredictionId).containsExactly("old");
+        watermark(T0 + 90 * DAY);
+        assertThat(outcomes()).extracting(Outcome::getPredictionId).containsExactly("old", "new");
+        watermark(T0 + 90 * DAY + RETENTION);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void aLongerHoldAfterAnUpgradeStillEndsInOrphan() throws Exception {
+        harness = harness(FeedbackPolicy.FIRST);
+        feed("f", "ghost", T0, 1.0);
+        OperatorSubtaskState snapshot = harness.snapshot(1L, T0);
+        harness.close();
+
+        harness =
+                restored(
+                        snapshot,
+                        JoinRules.of(
+                                Duration.ofMillis(WINDOW),
+                                Duration.ofMillis(2 * HOLD),
+                                Duration.ofMillis(RETENTION),
+                                FeedbackPolicy.FIRST));
+        watermark(T0 + HOLD);
+        assertThat(unmatched()).isEmpty();
+        watermark(T0 + 2 * HOLD);
+        assertThat(unmatched())
+                .extracting(UnmatchedFeedback::getKind)
+                .containsExactly(UnmatchedKind.ORPHAN);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void anUnknownStateVersionIsRefusedWithAPointerToTheMigrations() {
+        byte[] v1 = {1, 0};
+        assertThatThrownBy(() -> JoinState.decode(v1))
+                .hasMessage(
+                        "unrecognized feedback-join state version 1 (this build reads version 2);"
+                                + " migrate the savepoint with state-migrations first");
     }
 
     @Test

@@ -68,8 +68,26 @@ public final class JoinState {
     }
 
     /** A prediction is present and its final row has not been emitted yet. */
-    boolean waiting() {
+    public boolean waiting() {
         return has(HAS_PREDICTION) && !has(RESOLVED) && !has(CLOSED);
+    }
+
+    /** The window has ended; only a tombstone remains until {@link #closeUntil()}. */
+    public boolean closed() {
+        return has(CLOSED);
+    }
+
+    /** Whether a prediction was admitted (waiting, resolved early or closed). */
+    public boolean hasPredictionTime() {
+        return (flags & (HAS_PREDICTION | RESOLVED | CLOSED)) != 0;
+    }
+
+    public long deadline() {
+        return deadline;
+    }
+
+    public long closeUntil() {
+        return closeUntil;
     }
 
     boolean seen(long idHash) {

@@ -335,6 +335,17 @@ class FeedbackJoinITCase {
         assertThat(differences).as("final outcome rows that differ between runs").isEmpty();
         assertThat(b.keySet()).isEqualTo(a.keySet());
         assertThat(a).hasSize(reference.predictionIds.size());
+        // Unmatched feedback is decided by event time too (kind and resolved_time included).
+        assertThat(unmatchedRows(second)).isEqualTo(unmatchedRows(first));
+    }
+
+    private static java.util.Set<String> unmatchedRows(JobRun run) {
+        java.util.Set<String> rows = new java.util.HashSet<>();
+        for (Row r :
+                new IcebergSql(run.warehouse()).query("SELECT * FROM fraud_unmatched_feedback")) {
+            assertThat(rows.add(r.toString())).as("duplicated row %s", r).isTrue();
+        }
+        return rows;
     }
 
     private static Map<String, Row> finalOutcomeRows(JobRun run) {

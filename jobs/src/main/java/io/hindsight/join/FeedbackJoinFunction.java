@@ -146,17 +146,22 @@ public class FeedbackJoinFunction
                     "feedback id '"
                             + feedback.getFeedbackId()
                             + "' was already received; the re-sent copy is ignored",
-                    ctx.timerService().currentWatermark());
+                    feedback.getEventTime().toEpochMilli());
             return;
         }
         s.markSeen(idHash);
         long time = feedback.getEventTime().toEpochMilli();
-        long now = ctx.timerService().currentWatermark();
 
         if (s.has(JoinState.CLOSED)) {
-            late(ctx, feedback, s, now);
+            late(ctx, feedback, s);
         } else if (s.has(JoinState.RESOLVED)) {
-            extra(ctx, feedback, s, now);
+            // Decided by the feedback's own time, not by when it arrived: the same input gives the
+            // same rows in any order.
+            if (time > deadline(s)) {
+                late(ctx, feedback, s);
+            } else {
+                extra(ctx, feedback, s);
+            }
         } else {
             s.pending.add(new JoinState.Pending(time, feedbackBytes.encode(feedback)));
             if (s.has(JoinState.HAS_PREDICTION)) {
@@ -187,10 +192,10 @@ public class FeedbackJoinFunction
         if (s.has(JoinState.HAS_PREDICTION) || s.has(JoinState.RESOLVED)) {
             long deadline = deadline(s);
             for (Feedback f : takePending(s, Math.min(timestamp, deadline))) {
-                apply(s, f, timestamp, ctx, out);
+                apply(s, f, ctx, out);
             }
             if (timestamp >= deadline) {
-                close(s, timestamp, ctx, out);
+                close(s, ctx, out);
             }
             save(s);
             return;
@@ -212,7 +217,7 @@ public class FeedbackJoinFunction
                                 + "' arrived within the early-feedback hold of "
                                 + rules.earlyFeedbackHoldMs()
                                 + " ms after the feedback's event time",
-                        timestamp);
+                        p.time() + rules.earlyFeedbackHoldMs());
             }
         }
         if (s.pending.isEmpty()) {
@@ -229,13 +234,17 @@ public class FeedbackJoinFunction
         }
     }
 
-    /** Applies one feedback event to a prediction, under the policy, in event-time order. */
-    private void apply(JoinState s, Feedback f, long now, Context ctx, Collector<Outcome> out) {
+    /**
+     * Applies one feedback event to a prediction, under the policy, in event-time order. A row it
+     * emits is decided at the later of the feedback's and the prediction's event time.
+     */
+    private void apply(JoinState s, Feedback f, Context ctx, Collector<Outcome> out) {
         if (s.has(JoinState.RESOLVED)) {
-            extra(ctx, f, s, now);
+            extra(ctx, f, s);
             return;
         }
         long time = f.getEventTime().toEpochMilli();
+        long now = Math.max(time, s.predictionTime);
         s.applied++;
         if (s.firstFeedbackTime == Long.MIN_VALUE) {
             s.firstFeedbackTime = time;
@@ -297,7 +306,8 @@ public class FeedbackJoinFunction
     }
 
     /** The label window has ended: emit the final row where one is due and keep a tombstone. */
-    private void close(JoinState s, long now, Context ctx, Collector<Outcome> out) {
+    private void close(JoinState s, Context ctx, Collector<Outcome> out) {
+        long now = deadline(s);
         if (s.waiting()) {
             Prediction p = predictionBytes.decode(s.prediction);
             FeedbackPolicy policy = rules.policy();
@@ -329,7 +339,7 @@ public class FeedbackJoinFunction
         }
         // Held feedback whose own time lies beyond the window.
         for (JoinState.Pending p : s.pending) {
-            late(ctx, feedbackBytes.decode(p.feedback()), s, now);
+            late(ctx, feedbackBytes.decode(p.feedback()), s);
         }
         s.pending.clear();
         s.prediction = null;
@@ -366,7 +376,8 @@ public class FeedbackJoinFunction
         return due;
     }
 
-    private void late(Context ctx, Feedback f, JoinState s, long now) {
+    /** Reported at the later of the feedback's time and the end of the window. */
+    private void late(Context ctx, Feedback f, JoinState s) {
         metrics.late.inc();
         unmatched(
                 ctx,
@@ -378,10 +389,10 @@ public class FeedbackJoinFunction
                         + "' ended at "
                         + Instant.ofEpochMilli(deadline(s))
                         + " before this feedback was joined",
-                now);
+                Math.max(f.getEventTime().toEpochMilli(), deadline(s)));
     }
 
-    private void extra(Context ctx, Feedback f, JoinState s, long now) {
+    private void extra(Context ctx, Feedback f, JoinState s) {
         metrics.extra.inc();
         unmatched(
                 ctx,
@@ -391,11 +402,16 @@ public class FeedbackJoinFunction
                 "prediction '"
                         + f.getPredictionId()
                         + "' was already final under feedback policy 'first'",
-                now);
+                f.getEventTime().toEpochMilli());
     }
 
     private void unmatched(
-            Context ctx, Feedback f, UnmatchedKind kind, JoinState s, String reason, long now) {
+            Context ctx,
+            Feedback f,
+            UnmatchedKind kind,
+            JoinState s,
+            String reason,
+            long resolvedAt) {
         boolean known =
                 (s.flags & (JoinState.HAS_PREDICTION | JoinState.RESOLVED | JoinState.CLOSED)) != 0;
         ctx.output(
@@ -411,7 +427,7 @@ public class FeedbackJoinFunction
                         .setKind(kind)
                         .setPredictionTime(known ? Instant.ofEpochMilli(s.predictionTime) : null)
                         .setReason(reason)
-                        .setResolvedTime(Instant.ofEpochMilli(resolvedTime(now, f)))
+                        .setResolvedTime(Instant.ofEpochMilli(resolvedAt))
                         .build());
     }
 
@@ -460,16 +476,8 @@ public class FeedbackJoinFunction
                         s.firstFeedbackTime == Long.MIN_VALUE
                                 ? null
                                 : s.firstFeedbackTime - predictionTime)
-                .setResolvedTime(Instant.ofEpochMilli(Math.max(now, predictionTime)))
+                .setResolvedTime(Instant.ofEpochMilli(now))
                 .build();
-    }
-
-    /**
-     * The event time a row is decided at. The watermark before the first one is Long.MIN_VALUE;
-     * fall back to the record's own time then.
-     */
-    private static long resolvedTime(long now, Feedback f) {
-        return now == Long.MIN_VALUE ? f.getEventTime().toEpochMilli() : now;
     }
 
     /** The prediction's own deadline, fixed when it was admitted (see {@link JoinState}). */

@@ -194,6 +194,23 @@ class FeedbackJoinFunctionTest {
     }
 
     @Test
+    void lateOrExtraIsDecidedByTheFeedbacksTimeNotByItsArrival() throws Exception {
+        harness = harness(FeedbackPolicy.FIRST);
+        predict("p1", T0);
+        feed("first", "p1", T0 + MIN, 1.0);
+        watermark(T0 + MIN);
+        // Both arrive while the prediction is resolved but its window is open.
+        feed("inside", "p1", T0 + DAY, 0.0);
+        feed("beyond", "p1", T0 + WINDOW + DAY, 0.0);
+        assertThat(unmatched())
+                .extracting(u -> u.getFeedbackId() + ":" + u.getKind() + "@" + u.getResolvedTime())
+                .containsExactly(
+                        "inside:EXTRA@" + Instant.ofEpochMilli(T0 + DAY),
+                        "beyond:LATE@" + Instant.ofEpochMilli(T0 + WINDOW + DAY));
+        assertThat(outcomes().get(0).getResolvedTime()).isEqualTo(Instant.ofEpochMilli(T0 + MIN));
+    }
+
+    @Test
     void feedbackBeforePredictionIsHeldAndJoined() throws Exception {
         harness = harness(FeedbackPolicy.FIRST);
         feed("f1", "p1", T0 - 2 * MIN, 1.0);

@@ -443,7 +443,7 @@ public final class FlinkClusterProcesses implements AutoCloseable {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         Set<String> registered = Set.of();
         while (true) {
-            checkAlive();
+            checkAlive(expected);
             try {
                 registered = registeredTaskManagers();
                 if (registered.containsAll(expected)) {
@@ -469,7 +469,7 @@ public final class FlinkClusterProcesses implements AutoCloseable {
         }
     }
 
-    private synchronized void checkAlive() throws IOException {
+    private synchronized void checkAlive(Set<String> taskManagerNames) throws IOException {
         if (!jobManager.process().isAlive()) {
             throw new IOException(
                     "Flink JobManager exited with code "
@@ -477,16 +477,17 @@ public final class FlinkClusterProcesses implements AutoCloseable {
                             + tail(jobManagerLog())
                             + tail(workDir.resolve("logs").resolve("jobmanager.out")));
         }
-        Member last = taskManagers.isEmpty() ? null : taskManagers.get(taskManagers.size() - 1);
-        if (last != null && !last.process().isAlive()) {
-            Path logs = workDir.resolve("logs");
-            throw new IOException(
-                    "Flink TaskManager "
-                            + last.name()
-                            + " exited with code "
-                            + last.process().exitValue()
-                            + tail(logs.resolve(last.name() + ".log"))
-                            + tail(logs.resolve(last.name() + ".out")));
+        for (Member tm : taskManagers) {
+            if (taskManagerNames.contains(tm.name()) && !tm.process().isAlive()) {
+                Path logs = workDir.resolve("logs");
+                throw new IOException(
+                        "Flink TaskManager "
+                                + tm.name()
+                                + " exited with code "
+                                + tm.process().exitValue()
+                                + tail(logs.resolve(tm.name() + ".log"))
+                                + tail(logs.resolve(tm.name() + ".out")));
+            }
         }
     }
 

@@ -193,20 +193,22 @@ class ClusterFailoverITCase {
         long[] recovery = awaitRecovery(flink, jobId, killedAt);
         replacement.get(2, TimeUnit.MINUTES);
         publishing.get(2, TimeUnit.MINUTES);
-        LOG.info(
-                "TaskManager loss: job left RUNNING after {} ms, running again (all tasks) after"
-                        + " {} ms",
-                recovery[0],
-                recovery[1]);
-
         JsonNode exceptions = flink.exceptions(jobId).path("exceptionHistory").path("entries");
         assertThat(exceptions).as("the job's failure history after the kill").isNotEmpty();
+        long firstFailure = Long.MAX_VALUE;
         for (JsonNode failure : exceptions) {
+            firstFailure = Math.min(firstFailure, failure.path("timestamp").asLong() - killedAt);
             LOG.info(
                     "Failure {} ms after the kill: {}",
                     failure.path("timestamp").asLong() - killedAt,
                     failure.path("stacktrace").asText().lines().findFirst().orElse(""));
         }
+        LOG.info(
+                "TaskManager loss: first failure {} ms after the kill, last switch to RESTARTING"
+                        + " after {} ms, every task RUNNING again after {} ms",
+                firstFailure,
+                recovery[0],
+                recovery[1]);
         assertThat(numRestarts(flink, jobId)).as("restarts of the job").isPositive();
 
         Map<TopicPartition, Long> ends = endOffsets(List.of(predictionsTopic, feedbackTopic));
@@ -460,8 +462,7 @@ class ClusterFailoverITCase {
 
     /**
      * Polls the job after the kill; returns the milliseconds from the kill until the JobManager
-     * switched the job to RESTARTING (the loss was detected) and until every task of every vertex
-     * was RUNNING again.
+     * last switched the job to RESTARTING and until every task of every vertex was RUNNING again.
      */
     private static long[] awaitRecovery(FlinkRestClient flink, String jobId, long killedAt)
             throws Exception {

@@ -8,6 +8,7 @@ import io.hindsight.spec.SpecError;
 import io.hindsight.spec.SpecException;
 import io.hindsight.spec.SpecLoader;
 import io.hindsight.spec.SpecSchemaCheck;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,11 +16,13 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 
 /**
- * Hindsight's command line: {@code validate}, {@code demo}, {@code run}, {@code query}.
+ * Hindsight's command line: {@code validate}, {@code demo}, {@code run}, {@code query}, {@code
+ * submit}, {@code stop}.
  *
  * <p>User errors (a bad spec, a missing file) print a message and exit non-zero, without a stack
  * trace; unexpected failures keep theirs.
@@ -38,6 +41,14 @@ public final class Hindsight {
               run SPEC                  run the feedback join locally against the spec's Kafka
                                         and Iceberg catalog
               query SPEC SQL            run a Flink SQL query against the spec's Iceberg tables
+              submit SPEC --cluster URL [--savepoint PATH] [--parallelism N] [--jar JAR]
+                                        validate the spec, upload the job jar to a Flink session
+                                        cluster's REST API and run the feedback join there;
+                                        prints the job id (the cluster must read SPEC at the
+                                        same absolute path)
+              stop JOB_ID --cluster URL [--savepoint-dir DIR]
+                                        stop a job with a savepoint (waiting predictions stay
+                                        waiting); prints the savepoint's path
             """;
 
     private final PrintStream out;
@@ -51,8 +62,14 @@ public final class Hindsight {
     }
 
     public static void main(String[] args) throws Exception {
-        int code = new Hindsight(System.out, System.err, System.getenv()).run(args);
-        System.exit(code);
+        System.exit(execute(args, System.out, System.err, System.getenv()));
+    }
+
+    /** Runs one command as {@code ./hindsight} does and returns its exit code. */
+    public static int execute(
+            String[] args, PrintStream out, PrintStream err, Map<String, String> env)
+            throws Exception {
+        return new Hindsight(out, err, env).run(args);
     }
 
     int run(String[] args) throws Exception {
@@ -67,6 +84,8 @@ public final class Hindsight {
                 case "demo" -> Demo.run(rest, out);
                 case "run" -> runJob(rest);
                 case "query" -> query(rest);
+                case "submit" -> submit(rest);
+                case "stop" -> stop(rest);
                 default -> {
                     err.println("unknown command '" + args[0] + "'");
                     err.print(USAGE);
@@ -80,6 +99,11 @@ public final class Hindsight {
     }
 
     int validate(String[] specs) {
+        return validate(specs, out);
+    }
+
+    /** Validates; a valid spec's summary goes to {@code validOut}, errors always to stderr. */
+    private int validate(String[] specs, PrintStream validOut) {
         if (specs.length == 0) {
             err.println("validate: name at least one spec file");
             return 2;
@@ -97,7 +121,7 @@ public final class Hindsight {
                 errors = List.of(new SpecError("", 0, e.getMessage()));
             }
             if (errors.isEmpty()) {
-                out.printf(
+                validOut.printf(
                         "%s: valid — application '%s', predictions from '%s', feedback from '%s',"
                                 + " label window %s, policy %s%n",
                         file,
@@ -141,6 +165,159 @@ public final class Hindsight {
         TableEnvironment tables = icebergSql(spec);
         tables.executeSql(args[1]).print();
         return 0;
+    }
+
+    private int submit(String[] args) throws Exception {
+        String usage =
+                "usage: ./hindsight submit SPEC --cluster URL [--savepoint PATH] [--parallelism N]"
+                        + " [--jar JAR]";
+        String specFile = null;
+        String cluster = null;
+        Optional<String> savepoint = Optional.empty();
+        Optional<Integer> parallelism = Optional.empty();
+        Path jar = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--cluster" -> cluster = value(args, ++i, usage);
+                case "--savepoint" -> savepoint = Optional.of(value(args, ++i, usage));
+                case "--parallelism" ->
+                        parallelism = Optional.of(positive(value(args, ++i, usage)));
+                case "--jar" -> jar = Path.of(value(args, ++i, usage));
+                default -> {
+                    if (args[i].startsWith("--") || specFile != null) {
+                        throw new UserError(
+                                "submit: unexpected argument '" + args[i] + "'\n" + usage);
+                    }
+                    specFile = args[i];
+                }
+            }
+        }
+        if (specFile == null || cluster == null) {
+            err.println(usage);
+            return 2;
+        }
+        // Only the job id goes to stdout, so that JOB=$(./hindsight submit ...) works.
+        if (validate(new String[] {specFile}, err) != 0) {
+            return 1;
+        }
+        Path jobJar = jar != null ? jar : jobJar();
+        if (!Files.isRegularFile(jobJar)) {
+            throw new UserError(
+                    "no job jar at " + jobJar + "; build it with mvn -pl jobs -am package");
+        }
+        Path spec = Path.of(specFile).toAbsolutePath().normalize();
+        FlinkRestClient flink = new FlinkRestClient(cluster);
+        String jarId;
+        String jobId;
+        try {
+            if (parallelism.isEmpty()) {
+                // The jar-run endpoint defaults to parallelism 1, not to the cluster's default.
+                parallelism = flink.clusterConfig("parallelism.default").map(Hindsight::positive);
+            }
+            jarId = flink.uploadJar(jobJar);
+            jobId =
+                    flink.runJar(
+                            jarId,
+                            FeedbackJoinJob.class.getName(),
+                            List.of("--spec", spec.toString()),
+                            savepoint,
+                            parallelism);
+            flink.deleteJar(jarId);
+        } catch (IOException e) {
+            throw new UserError("submit: " + e.getMessage());
+        }
+        err.println(
+                "submitted "
+                        + spec.getFileName()
+                        + " to "
+                        + flink.baseUrl()
+                        + " with parallelism "
+                        + parallelism.map(String::valueOf).orElse("1")
+                        + savepoint.map(p -> " from savepoint " + p).orElse(""));
+        out.println(jobId);
+        return 0;
+    }
+
+    private int stop(String[] args) throws Exception {
+        String usage = "usage: ./hindsight stop JOB_ID --cluster URL [--savepoint-dir DIR]";
+        String jobId = null;
+        String cluster = null;
+        Optional<String> dir = Optional.empty();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--cluster" -> cluster = value(args, ++i, usage);
+                case "--savepoint-dir" ->
+                        dir =
+                                Optional.of(
+                                        Path.of(value(args, ++i, usage))
+                                                .toAbsolutePath()
+                                                .toUri()
+                                                .toString());
+                default -> {
+                    if (args[i].startsWith("--") || jobId != null) {
+                        throw new UserError(
+                                "stop: unexpected argument '" + args[i] + "'\n" + usage);
+                    }
+                    jobId = args[i];
+                }
+            }
+        }
+        if (jobId == null || cluster == null) {
+            err.println(usage);
+            return 2;
+        }
+        FlinkRestClient flink = new FlinkRestClient(cluster);
+        try {
+            String trigger = flink.stopWithSavepoint(jobId, dir);
+            String location = flink.awaitSavepoint(jobId, trigger, Duration.ofMinutes(10));
+            err.println("stopped job " + jobId + " with a savepoint");
+            out.println(location);
+        } catch (IOException e) {
+            throw new UserError("stop: " + e.getMessage());
+        }
+        return 0;
+    }
+
+    /**
+     * The shaded job jar of this checkout's build: {@code jobs/target/hindsight-jobs-*-job.jar}.
+     */
+    static Path jobJar() throws IOException {
+        Path home = Path.of(System.getProperty("hindsight.home", ".")).toAbsolutePath();
+        Path target = home.resolve("jobs").resolve("target");
+        List<Path> jars = List.of();
+        if (Files.isDirectory(target)) {
+            try (var files = Files.newDirectoryStream(target, "hindsight-jobs-*-job.jar")) {
+                jars = java.util.stream.StreamSupport.stream(files.spliterator(), false).toList();
+            }
+        }
+        if (jars.size() != 1) {
+            throw new UserError(
+                    (jars.isEmpty() ? "no job jar" : "more than one job jar")
+                            + " in "
+                            + target
+                            + "; build it with mvn -pl jobs -am package, or name one with --jar");
+        }
+        return jars.get(0);
+    }
+
+    private static String value(String[] args, int i, String usage) {
+        if (i >= args.length) {
+            throw new UserError("option '" + args[i - 1] + "' needs a value\n" + usage);
+        }
+        return args[i];
+    }
+
+    private static int positive(String text) {
+        int n;
+        try {
+            n = Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new UserError("--parallelism must be a positive number, not '" + text + "'");
+        }
+        if (n <= 0) {
+            throw new UserError("--parallelism must be a positive number, not '" + text + "'");
+        }
+        return n;
     }
 
     /** A batch SQL session with the spec's Iceberg catalog as current catalog and namespace. */

@@ -96,4 +96,68 @@ class HindsightTest {
         assertThat(run("frobnicate")).isEqualTo(2);
         assertThat(err()).contains("unknown command 'frobnicate'");
     }
+
+    @Test
+    void submitNeedsAClusterAndAValidSpec(@TempDir Path dir) throws Exception {
+        Path spec = HOME.resolve("examples/fraud/spec.yaml");
+        assertThat(run("submit", spec.toString())).isEqualTo(2);
+        assertThat(err())
+                .isEqualTo(
+                        "usage: ./hindsight submit SPEC --cluster URL [--savepoint PATH]"
+                                + " [--parallelism N] [--jar JAR]\n");
+
+        err.reset();
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "version: 1\napplication: fraud\n");
+        assertThat(run("submit", bad.toString(), "--cluster", "http://127.0.0.1:1")).isEqualTo(1);
+        assertThat(err()).startsWith(bad + ": ").contains("inputs (line 1): missing required key");
+        assertThat(out()).isEmpty();
+    }
+
+    @Test
+    void submitAndStopSayWhichClusterDoesNotAnswer(@TempDir Path dir) throws Exception {
+        Path spec = HOME.resolve("examples/fraud/spec.yaml");
+        Path jar = Files.writeString(dir.resolve("job.jar"), "not really a jar");
+        int port = freePort();
+        String cluster = "http://127.0.0.1:" + port;
+
+        assertThat(run("submit", spec.toString(), "--cluster", cluster, "--jar", jar.toString()))
+                .isEqualTo(1);
+        assertThat(err())
+                .endsWith(
+                        "submit: no Flink cluster answers at "
+                                + cluster
+                                + " (GET /jobmanager/config)\n");
+
+        err.reset();
+        assertThat(run("stop", "0123456789abcdef0123456789abcdef", "--cluster", cluster))
+                .isEqualTo(1);
+        assertThat(err())
+                .isEqualTo(
+                        "stop: no Flink cluster answers at "
+                                + cluster
+                                + " (stop job 0123456789abcdef0123456789abcdef)\n");
+        assertThat(out()).isEmpty();
+    }
+
+    @Test
+    void submitRejectsABadParallelism() throws Exception {
+        Path spec = HOME.resolve("examples/fraud/spec.yaml");
+        assertThat(
+                        run(
+                                "submit",
+                                spec.toString(),
+                                "--cluster",
+                                "http://127.0.0.1:1",
+                                "--parallelism",
+                                "zero"))
+                .isEqualTo(1);
+        assertThat(err()).isEqualTo("--parallelism must be a positive number, not 'zero'\n");
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
 }

@@ -46,4 +46,66 @@ final class CommittedTopic {
         }
         return out;
     }
+
+    /**
+     * Waits until the consumer group has committed offsets at the end of every partition of the
+     * topics. A Flink Kafka source commits on checkpoint completion, so by then a checkpoint
+     * covering every record has completed. Fails if the job ends first or the time runs out.
+     */
+    static void awaitConsumed(
+            String bootstrap,
+            String groupId,
+            List<String> topics,
+            org.apache.flink.core.execution.JobClient job,
+            java.time.Duration timeout)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (org.apache.kafka.clients.admin.Admin admin =
+                org.apache.kafka.clients.admin.Admin.create(
+                        java.util.Map.of(
+                                org.apache.kafka.clients.admin.AdminClientConfig
+                                        .BOOTSTRAP_SERVERS_CONFIG,
+                                bootstrap))) {
+            java.util.Map<
+                            org.apache.kafka.common.TopicPartition,
+                            org.apache.kafka.clients.admin.OffsetSpec>
+                    request = new java.util.HashMap<>();
+            for (var d : admin.describeTopics(topics).allTopicNames().get().values()) {
+                d.partitions()
+                        .forEach(
+                                p ->
+                                        request.put(
+                                                new org.apache.kafka.common.TopicPartition(
+                                                        d.name(), p.partition()),
+                                                org.apache.kafka.clients.admin.OffsetSpec
+                                                        .latest()));
+            }
+            java.util.Map<org.apache.kafka.common.TopicPartition, Long> ends =
+                    new java.util.HashMap<>();
+            admin.listOffsets(request).all().get().forEach((tp, r) -> ends.put(tp, r.offset()));
+            while (true) {
+                var committed =
+                        admin.listConsumerGroupOffsets(groupId)
+                                .partitionsToOffsetAndMetadata()
+                                .get();
+                boolean all = true;
+                for (var e : ends.entrySet()) {
+                    var c = committed.get(e.getKey());
+                    all &= c != null && c.offset() >= e.getValue();
+                }
+                if (all) {
+                    return;
+                }
+                if (job.getJobStatus().get().isGloballyTerminalState()) {
+                    job.getJobExecutionResult().get();
+                    throw new IllegalStateException("the job ended before consuming its input");
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(
+                            "the job did not consume its input within " + timeout);
+                }
+                Thread.sleep(500);
+            }
+        }
+    }
 }

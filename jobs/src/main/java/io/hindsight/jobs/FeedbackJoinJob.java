@@ -17,6 +17,7 @@ import io.hindsight.spec.JoinSpec;
 import io.hindsight.spec.SpecLoader;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -129,12 +130,29 @@ public final class FeedbackJoinJob {
     }
 
     /**
+     * A {@code drain} run is a bounded job and runs in Flink's BATCH mode: input sorted by key and
+     * event time, every timer fired at the end of its key, and each sink committed once when the
+     * input ends. A streaming job over bounded input would instead have to commit on a final
+     * checkpoint after its tasks finish, and after a failover that checkpoint can fail to complete
+     * before the job ends (seen here: "checkpoint request for unknown task", "declined (task is
+     * closing)"), which loses the last attempt's output. A batch run that fails restarts the failed
+     * region from its input and commits nothing before the end: exactly once by construction. The
+     * join's logic is in event time, so its rows are the same in both modes.
+     */
+    public static void applyEndOfInput(StreamExecutionEnvironment env, JobSpec spec) {
+        if (spec.join().endOfInput() == EndOfInput.DRAIN) {
+            env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        }
+    }
+
+    /**
      * Wires the real connectors. With {@code end-of-input: drain} the topics are read up to the
-     * offsets that are latest when the job starts and every waiting prediction resolves at the end
-     * (backfills, tests); with {@code savepoint} the job runs until it is stopped with a savepoint,
-     * and waiting predictions stay waiting.
+     * offsets that are latest when the job starts, as a batch job ({@link #applyEndOfInput}), and
+     * every waiting prediction resolves at the end (backfills, tests); with {@code savepoint} the
+     * job streams until it is stopped with a savepoint, and waiting predictions stay waiting.
      */
     public static void wire(StreamExecutionEnvironment env, JobSpec spec, CatalogLoader catalog) {
+        applyEndOfInput(env, spec);
         RegistryConfig registry = KafkaConnections.registry(spec.kafka());
         OffsetsInitializer stopAt =
                 spec.join().endOfInput() == EndOfInput.DRAIN ? OffsetsInitializer.latest() : null;

@@ -412,8 +412,9 @@ public class FeedbackJoinFunction
             JoinState s,
             String reason,
             long resolvedAt) {
-        boolean known =
-                (s.flags & (JoinState.HAS_PREDICTION | JoinState.RESOLVED | JoinState.CLOSED)) != 0;
+        // Only late and extra feedback name their prediction's time: for the others, whether the
+        // prediction was already there depends on arrival order, and rows must not.
+        boolean known = kind == UnmatchedKind.LATE || kind == UnmatchedKind.EXTRA;
         ctx.output(
                 UNMATCHED,
                 UnmatchedFeedback.newBuilder()

@@ -169,8 +169,8 @@ final class DemoReport {
                 """
                 SELECT label_delay, count(*) AS outcomes
                 FROM (SELECT CASE WHEN label_delay_ms < 86400000 THEN '1: < 1 day'
-                                  WHEN label_delay_ms < 7 * 86400000 THEN '2: 1-7 days'
-                                  WHEN label_delay_ms < 30 * 86400000 THEN '3: 7-30 days'
+                                  WHEN label_delay_ms < 604800000 THEN '2: 1-7 days'
+                                  WHEN label_delay_ms < 2592000000 THEN '3: 7-30 days'
                                   ELSE '4: 30+ days' END AS label_delay
                       FROM %s
                       WHERE is_final AND status = 'LABELED')

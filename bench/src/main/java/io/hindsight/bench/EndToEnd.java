@@ -107,7 +107,7 @@ public final class EndToEnd {
         figures.put("input", input);
         figures.put("mode", mode);
         figures.put("predictions", predictions);
-        figures.put("load_before", Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        figures.put("load_before", loadAverage());
 
         BenchData data =
                 new BenchData(
@@ -147,14 +147,37 @@ public final class EndToEnd {
                             : null;
             try (RunFigures run = new RunFigures(restPort)) {
                 long submitted = System.nanoTime();
+                // CPU time from the first record on: load-independent cost, beside wall time.
+                long[] cpuAtFirst = {-1, -1};
+                final KafkaBrokerProcess b = broker;
+                Thread cpuMark =
+                        new Thread(
+                                () -> {
+                                    while (Progress.firstRecordNanos() == 0) {
+                                        Thread.onSpinWait();
+                                        try {
+                                            Thread.sleep(5);
+                                        } catch (InterruptedException e) {
+                                            return;
+                                        }
+                                    }
+                                    cpuAtFirst[0] = RunFigures.processCpuNanos();
+                                    cpuAtFirst[1] =
+                                            b == null ? 0 : RunFigures.processCpuNanos(b.pid());
+                                },
+                                "bench-cpu-mark");
+                cpuMark.setDaemon(true);
+                cpuMark.start();
                 JobClient job = launch(variant, flink, spec, ps, fs, catalog);
                 String jobId = job.getJobID().toHexString();
                 run.pollCheckpoints(jobId);
                 if (state) {
-                    measureState(run, job, jobId, work);
+                    measureState(run, job, jobId, work, cpuAtFirst);
                 } else {
                     job.getJobExecutionResult().get();
                     long end = System.nanoTime();
+                    cpuMark.join();
+                    cpuFigures(cpuAtFirst, broker, Progress.records());
                     long first = Progress.firstRecordNanos();
                     double secs = seconds(end - first);
                     figures.put("startup_s", seconds(first - submitted));
@@ -189,12 +212,14 @@ public final class EndToEnd {
     /**
      * Predictions only, all waiting: once every record is in and two checkpoints later, measure.
      */
-    private void measureState(RunFigures run, JobClient job, String jobId, Path work)
+    private void measureState(
+            RunFigures run, JobClient job, String jobId, Path work, long[] cpuAtFirst)
             throws Exception {
         while (Progress.exhaustedReaders() < 2L * PARALLELISM) {
             Thread.sleep(200);
         }
         long exhausted = System.nanoTime();
+        cpuFigures(cpuAtFirst, null, Progress.records());
         double secs = seconds(exhausted - Progress.firstRecordNanos());
         figures.put("run_s", secs);
         figures.put("events_per_s_per_core", Math.round(Progress.records() / secs / PARALLELISM));
@@ -225,6 +250,28 @@ public final class EndToEnd {
                 (long) figures.get("live_data_bytes") / (double) waiting);
         figures.put("sst_bytes_per_prediction", (long) figures.get("sst_bytes") / (double) waiting);
         job.cancel().get(60, TimeUnit.SECONDS);
+    }
+
+    /** Events per CPU-second of this JVM (plus the broker's, with Kafka) since the first record. */
+    private void cpuFigures(long[] cpuAtFirst, KafkaBrokerProcess broker, long events) {
+        double jvm = (RunFigures.processCpuNanos() - cpuAtFirst[0]) / 1e9;
+        figures.put("cpu_s", Math.round(jvm * 100) / 100.0);
+        double total = jvm;
+        if (broker != null) {
+            double brokerCpu = (RunFigures.processCpuNanos(broker.pid()) - cpuAtFirst[1]) / 1e9;
+            figures.put("broker_cpu_s", Math.round(brokerCpu * 100) / 100.0);
+            total += brokerCpu;
+        }
+        figures.put("events_per_cpu_s", Math.round(events / total));
+        figures.put("load_after", loadAverage());
+    }
+
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private void checkpointFigures(RunFigures run, String jobId) throws Exception {

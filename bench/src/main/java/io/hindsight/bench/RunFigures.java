@@ -87,6 +87,26 @@ final class RunFigures implements AutoCloseable {
         return lastCheckpoints == null ? json.createObjectNode() : lastCheckpoints;
     }
 
+    /** CPU time of this JVM, all threads (task threads, GC, JIT, Flink runtime), in ns. */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                        ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** CPU time (user + system) of another process, from /proc/PID/stat, in ns. */
+    static long processCpuNanos(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields 14 and 15 of stat (utime, stime) are 11 and 12 after the command name
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return ticks * 10_000_000L; // USER_HZ is 100 on Linux
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     long peakHeapBytes() {
         return peakHeap;
     }

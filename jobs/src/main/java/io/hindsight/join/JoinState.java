@@ -122,6 +122,22 @@ public final class JoinState {
         return out.getCopyOfBuffer();
     }
 
+    /**
+     * Whether {@code bytes} hold a tombstone ({@link #CLOSED}) to forget at {@code timestamp}, read
+     * from the fixed header (version, flags, prediction time, close-until) without decoding the
+     * rest. False for anything else, including an unknown version, which {@link #decode} reports.
+     */
+    static boolean expiredTombstone(byte[] bytes, long timestamp) {
+        if (bytes.length < 18 || bytes[0] != VERSION || (bytes[1] & CLOSED) == 0) {
+            return false;
+        }
+        long closeUntil = 0;
+        for (int i = 10; i < 18; i++) {
+            closeUntil = (closeUntil << 8) | (bytes[i] & 0xFF);
+        }
+        return timestamp >= closeUntil;
+    }
+
     public static JoinState decode(byte[] bytes) {
         DataInputDeserializer in = new DataInputDeserializer(bytes);
         JoinState s = new JoinState();

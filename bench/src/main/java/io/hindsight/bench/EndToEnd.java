@@ -55,6 +55,7 @@ import org.apache.iceberg.flink.CatalogLoader;
  * --input generated | kafka
  * --mode throughput | state         (state: predictions only, all left waiting; measured, cancelled)
  * --predictions N  --seed S  --work DIR  --results FILE  --home REPO
+ * --flink-conf 'key=value;key=value'   (extra Flink options, e.g. RocksDB compression)
  * </pre>
  */
 public final class EndToEnd {
@@ -139,6 +140,21 @@ public final class EndToEnd {
 
             int restPort = freePort();
             Configuration conf = configuration(work, restPort);
+            // Extra Flink options, e.g. RocksDB tuning: --flink-conf 'key=value;key=value'.
+            String extra = arg("flink-conf", "");
+            if (!extra.isBlank()) {
+                Map<String, String> more = new HashMap<>();
+                for (String kv : extra.split(";")) {
+                    int eq = kv.indexOf('=');
+                    if (eq < 1) {
+                        throw new IllegalArgumentException(
+                                "--flink-conf: expected key=value: " + kv);
+                    }
+                    more.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+                }
+                conf.addAll(Configuration.fromMap(more));
+                figures.put("flink_conf", extra.replace('\t', ' '));
+            }
             StreamExecutionEnvironment flink =
                     StreamExecutionEnvironment.createLocalEnvironment(conf);
             CatalogLoader catalog =

@@ -40,7 +40,7 @@ public final class ProfileBreakdown {
         {"org.apache.iceberg.", "Iceberg / Parquet writers"},
         {"org.apache.parquet.", "Iceberg / Parquet writers"},
         {"org.apache.flink.table.runtime.operators.join", "SQL interval join operator"},
-        {"org.apache.flink.table.", "SQL runtime (rows, conversions)"},
+        {"org.apache.flink.table.", "Flink table runtime: RowData (Iceberg conversion, SQL rows)"},
         {
             "org.apache.flink.formats.avro.typeutils.AvroSerializer",
             "record (de)serialization between tasks"

@@ -80,6 +80,7 @@ public class FeedbackJoinFunction
     private transient AvroBytes<Prediction> predictionBytes;
     private transient AvroBytes<Feedback> feedbackBytes;
     private transient JoinMetrics metrics;
+    private transient String policyName;
 
     public FeedbackJoinFunction(JoinRules rules) {
         this.rules = rules;
@@ -92,6 +93,7 @@ public class FeedbackJoinFunction
         predictionBytes = new AvroBytes<>(Prediction.class);
         feedbackBytes = new AvroBytes<>(Feedback.class);
         metrics = new JoinMetrics(getRuntimeContext().getMetricGroup(), () -> waiting);
+        policyName = rules.policy().name().toLowerCase();
     }
 
     @Override
@@ -179,10 +181,16 @@ public class FeedbackJoinFunction
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Outcome> out)
             throws Exception {
-        JoinState s = load();
-        if (s == null) {
+        byte[] bytes = state.value();
+        if (bytes == null) {
             return;
         }
+        // The last timer of every key: forget the tombstone without decoding it.
+        if (JoinState.expiredTombstone(bytes, timestamp)) {
+            state.clear();
+            return;
+        }
+        JoinState s = JoinState.decode(bytes);
         if (s.has(JoinState.CLOSED)) {
             if (timestamp >= s.closeUntil) {
                 state.clear();
@@ -443,42 +451,40 @@ public class FeedbackJoinFunction
             long now,
             JoinState s) {
         long predictionTime = p.getEventTime().toEpochMilli();
-        return Outcome.newBuilder()
-                .setApplication(p.getApplication())
-                .setPredictionId(p.getPredictionId())
-                .setPredictionTime(p.getEventTime())
-                .setModelName(p.getModelName())
-                .setModelVersion(p.getModelVersion())
-                .setScore(p.getScore())
-                .setScores(p.getScores())
-                .setPredictedClass(p.getPredictedClass())
-                .setPredictedValue(p.getPredictedValue())
-                .setRankedItems(p.getRankedItems())
-                .setOutputText(p.getOutputText())
-                .setNumericFeatures(p.getNumericFeatures())
-                .setCategoricalFeatures(p.getCategoricalFeatures())
-                .setTags(p.getTags())
-                .setStatus(status)
-                .setPolicy(rules.policy().name().toLowerCase())
-                .setRevision(revision)
-                .setIsFinal(isFinal)
-                .setFeedbackCount(feedbackCount)
-                .setFeedbackId(
-                        f == null
-                                        || rules.policy() == FeedbackPolicy.SUM
-                                        || rules.policy() == FeedbackPolicy.MEAN
-                                        || rules.policy() == FeedbackPolicy.COUNT
-                                ? null
-                                : f.getFeedbackId())
-                .setFeedbackTime(f == null ? null : f.getEventTime())
-                .setLabel(label)
-                .setLabelClass(f == null ? null : f.getLabelClass())
-                .setLabelDelayMs(
-                        s.firstFeedbackTime == Long.MIN_VALUE
-                                ? null
-                                : s.firstFeedbackTime - predictionTime)
-                .setResolvedTime(Instant.ofEpochMilli(now))
-                .build();
+        FeedbackPolicy policy = rules.policy();
+        boolean aggregate =
+                policy == FeedbackPolicy.SUM
+                        || policy == FeedbackPolicy.MEAN
+                        || policy == FeedbackPolicy.COUNT;
+        // The all-arguments constructor rather than Outcome.newBuilder(): one row per resolved
+        // prediction, and the builder's per-field validation and set-flags cost ~5 % of the join
+        // (profiled). Every non-null field of the schema is given a non-null value here.
+        return new Outcome(
+                p.getApplication(),
+                p.getPredictionId(),
+                p.getEventTime(),
+                p.getModelName(),
+                p.getModelVersion(),
+                p.getScore(),
+                p.getScores(),
+                p.getPredictedClass(),
+                p.getPredictedValue(),
+                p.getRankedItems(),
+                p.getOutputText(),
+                p.getNumericFeatures(),
+                p.getCategoricalFeatures(),
+                p.getTags(),
+                status,
+                policyName,
+                revision,
+                isFinal,
+                feedbackCount,
+                f == null || aggregate ? null : f.getFeedbackId(),
+                f == null ? null : f.getEventTime(),
+                label,
+                f == null ? null : f.getLabelClass(),
+                s.firstFeedbackTime == Long.MIN_VALUE ? null : s.firstFeedbackTime - predictionTime,
+                Instant.ofEpochMilli(now));
     }
 
     /** The prediction's own deadline, fixed when it was admitted (see {@link JoinState}). */

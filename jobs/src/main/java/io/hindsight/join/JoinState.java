@@ -146,6 +146,24 @@ public final class JoinState {
         return out.getCopyOfBuffer();
     }
 
+    /**
+     * Whether {@code bytes} hold a tombstone ({@link #CLOSED}) to forget at {@code timestamp}, read
+     * from the fixed header (version, flags, prediction time, close-until) without decoding the
+     * rest. False for anything else, including an unknown version, which {@link #decode} reports.
+     */
+    static boolean expiredTombstone(byte[] bytes, long timestamp) {
+        // v2 header: version, flags, prediction time (2..9), deadline (10..17), close-until
+        // (18..25)
+        if (bytes.length < 26 || bytes[0] != VERSION || (bytes[1] & CLOSED) == 0) {
+            return false;
+        }
+        long closeUntil = 0;
+        for (int i = 18; i < 26; i++) {
+            closeUntil = (closeUntil << 8) | (bytes[i] & 0xFF);
+        }
+        return timestamp >= closeUntil;
+    }
+
     public static JoinState decode(byte[] bytes) {
         DataInputDeserializer in = new DataInputDeserializer(bytes);
         JoinState s = new JoinState();

@@ -1,0 +1,72 @@
+package io.hindsight.bench;
+
+import io.hindsight.iceberg.HindsightTable;
+import io.hindsight.iceberg.IcebergSinks;
+import io.hindsight.jobs.JoinSinks;
+import io.hindsight.schemas.DeadLetter;
+import io.hindsight.schemas.Outcome;
+import io.hindsight.schemas.Prediction;
+import io.hindsight.schemas.UnmatchedFeedback;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.flink.CatalogLoader;
+
+/**
+ * The benchmarks' sinks: every stream discarded, or Hindsight's three tables written with {@link
+ * IcebergSinks} into a local Hadoop catalog (as production, without the Kafka topics).
+ */
+public final class BenchSinks implements JoinSinks {
+
+    public static final String NAMESPACE = "bench";
+
+    private final CatalogLoader catalog;
+    private final int parallelism;
+
+    /** {@code catalog} null: discard everything. */
+    public BenchSinks(CatalogLoader catalog, int parallelism) {
+        this.catalog = catalog;
+        this.parallelism = parallelism;
+    }
+
+    public static <T> void discard(DataStream<T> stream, String uid) {
+        stream.sinkTo(new DiscardingSink<>()).uid(uid).name(uid);
+    }
+
+    public <T extends SpecificRecord> void table(
+            DataStream<T> stream, HindsightTable table, String uid) {
+        if (catalog == null) {
+            discard(stream, uid + "-discard");
+            return;
+        }
+        IcebergSinks.append(
+                stream,
+                table,
+                catalog,
+                TableIdentifier.of(Namespace.of(NAMESPACE), table.defaultTableName()),
+                uid,
+                parallelism);
+    }
+
+    @Override
+    public void predictions(DataStream<Prediction> predictions) {
+        table(predictions, HindsightTable.PREDICTIONS, "predictions-table");
+    }
+
+    @Override
+    public void outcomes(DataStream<Outcome> outcomes) {
+        table(outcomes, HindsightTable.OUTCOMES, "outcomes-table");
+    }
+
+    @Override
+    public void unmatched(DataStream<UnmatchedFeedback> unmatched) {
+        table(unmatched, HindsightTable.UNMATCHED_FEEDBACK, "unmatched-feedback-table");
+    }
+
+    @Override
+    public void deadLetters(DataStream<DeadLetter> deadLetters) {
+        discard(deadLetters, "dead-letters-discard");
+    }
+}

@@ -455,9 +455,21 @@ class ClusterFailoverITCase {
         return flink.checkpoints(jobId).path("counts").path("completed").asLong();
     }
 
+    /**
+     * The job's numRestarts metric. The REST API serves metrics from a cache the JobManager
+     * refreshes every few seconds (metrics.fetcher.update-interval), so a restart that just
+     * happened may read 0 for a while: poll until it shows or the wait runs out.
+     */
     private static long numRestarts(FlinkRestClient flink, String jobId) throws Exception {
-        JsonNode metrics = flink.get("/jobs/" + jobId + "/metrics?get=numRestarts");
-        return metrics.path(0).path("value").asLong();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            JsonNode metrics = flink.get("/jobs/" + jobId + "/metrics?get=numRestarts");
+            long restarts = metrics.path(0).path("value").asLong();
+            if (restarts > 0 || System.nanoTime() > deadline) {
+                return restarts;
+            }
+            Thread.sleep(500);
+        }
     }
 
     /**

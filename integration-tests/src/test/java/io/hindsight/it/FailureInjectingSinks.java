@@ -98,6 +98,9 @@ final class FailureInjectingSinks implements JoinSinks {
         private static final ListStateDescriptor<Long> COUNT =
                 new ListStateDescriptor<>("it-failure-injector-count", Types.LONG);
 
+        /** One millisecond of pause every this many predictions, per subtask: ~5 s per 40 K. */
+        private static final int PACE_EVERY = 4;
+
         private transient ListState<Long> countState;
         private transient long count;
 
@@ -119,8 +122,14 @@ final class FailureInjectingSinks implements JoinSinks {
         }
 
         @Override
-        public Prediction map(Prediction prediction) {
+        public Prediction map(Prediction prediction) throws InterruptedException {
             count++;
+            // Paced so that every attempt lives through several checkpoints (1 s apart) before it
+            // has read the whole input: on a quiet machine an unpaced attempt reads everything
+            // before its first checkpoint, and the next failure would never come.
+            if (count % PACE_EVERY == 0) {
+                Thread.sleep(1);
+            }
             long seen = SEEN.incrementAndGet();
             int failures = FAILURES.get();
             if (failures < thresholds.length

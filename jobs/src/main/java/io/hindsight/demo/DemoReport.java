@@ -94,7 +94,7 @@ final class DemoReport {
         line("  dead-lettered", dlqFeedback, "");
         line("  held in state", held, "");
         check(
-                "read = joined + unmatched + dead letters + held",
+                "read = joined + unmatched + dead + held",
                 feedbackRead,
                 feedbackJoined + unmatchedTotal + dlqFeedback + held);
 

@@ -9,6 +9,7 @@ import io.hindsight.embedded.FlinkClusterProcesses;
 import io.hindsight.embedded.KafkaBrokerProcess;
 import io.hindsight.jobs.Uids;
 import io.hindsight.join.JoinStateCounts;
+import io.hindsight.kafka.ConsumerGroupProgress;
 import io.hindsight.registry.ConfluentAvroDecoder;
 import io.hindsight.registry.ConfluentAvroEncoder;
 import io.hindsight.registry.DecodeException;
@@ -49,11 +50,9 @@ import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
@@ -553,8 +552,7 @@ class ClusterFailoverITCase {
         try (Admin admin = admin()) {
             while (true) {
                 Map<TopicPartition, Long> committed = committed(admin, groupId);
-                if (ends.entrySet().stream()
-                        .allMatch(e -> committed.getOrDefault(e.getKey(), 0L) >= e.getValue())) {
+                if (ConsumerGroupProgress.atEnd(committed, ends)) {
                     return;
                 }
                 failIfEnded(flink, jobId);
@@ -568,27 +566,12 @@ class ClusterFailoverITCase {
 
     private static Map<TopicPartition, Long> committed(Admin admin, String groupId)
             throws Exception {
-        Map<TopicPartition, Long> offsets = new HashMap<>();
-        Map<TopicPartition, OffsetAndMetadata> raw =
-                admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get();
-        raw.forEach((tp, o) -> offsets.put(tp, o == null ? 0 : o.offset()));
-        return offsets;
+        return ConsumerGroupProgress.committedOffsets(admin, groupId);
     }
 
     private static Map<TopicPartition, Long> endOffsets(List<String> topics) throws Exception {
         try (Admin admin = admin()) {
-            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-            for (var d : admin.describeTopics(topics).allTopicNames().get().values()) {
-                d.partitions()
-                        .forEach(
-                                p ->
-                                        request.put(
-                                                new TopicPartition(d.name(), p.partition()),
-                                                OffsetSpec.latest()));
-            }
-            Map<TopicPartition, Long> ends = new HashMap<>();
-            admin.listOffsets(request).all().get().forEach((tp, r) -> ends.put(tp, r.offset()));
-            return ends;
+            return ConsumerGroupProgress.endOffsets(admin, topics);
         }
     }
 

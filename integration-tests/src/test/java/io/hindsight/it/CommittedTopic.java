@@ -66,33 +66,14 @@ final class CommittedTopic {
                                 org.apache.kafka.clients.admin.AdminClientConfig
                                         .BOOTSTRAP_SERVERS_CONFIG,
                                 bootstrap))) {
-            java.util.Map<
-                            org.apache.kafka.common.TopicPartition,
-                            org.apache.kafka.clients.admin.OffsetSpec>
-                    request = new java.util.HashMap<>();
-            for (var d : admin.describeTopics(topics).allTopicNames().get().values()) {
-                d.partitions()
-                        .forEach(
-                                p ->
-                                        request.put(
-                                                new org.apache.kafka.common.TopicPartition(
-                                                        d.name(), p.partition()),
-                                                org.apache.kafka.clients.admin.OffsetSpec
-                                                        .latest()));
-            }
             java.util.Map<org.apache.kafka.common.TopicPartition, Long> ends =
-                    new java.util.HashMap<>();
-            admin.listOffsets(request).all().get().forEach((tp, r) -> ends.put(tp, r.offset()));
+                    io.hindsight.kafka.ConsumerGroupProgress.endOffsets(admin, topics);
             while (true) {
-                var committed =
-                        admin.listConsumerGroupOffsets(groupId)
-                                .partitionsToOffsetAndMetadata()
-                                .get();
-                boolean all = true;
-                for (var e : ends.entrySet()) {
-                    var c = committed.get(e.getKey());
-                    all &= c != null && c.offset() >= e.getValue();
-                }
+                boolean all =
+                        io.hindsight.kafka.ConsumerGroupProgress.atEnd(
+                                io.hindsight.kafka.ConsumerGroupProgress.committedOffsets(
+                                        admin, groupId),
+                                ends);
                 if (all) {
                     return;
                 }

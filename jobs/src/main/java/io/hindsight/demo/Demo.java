@@ -6,6 +6,7 @@ import io.hindsight.jobs.FeedbackJoinJob;
 import io.hindsight.jobs.LocalFlink;
 import io.hindsight.jobs.Uids;
 import io.hindsight.join.JoinStateCounts;
+import io.hindsight.kafka.ConsumerGroupProgress;
 import io.hindsight.registry.ConfluentAvroDecoder;
 import io.hindsight.registry.ConfluentAvroEncoder;
 import io.hindsight.registry.RegistryConfig;
@@ -44,11 +45,9 @@ import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -247,18 +246,7 @@ public final class Demo {
     private Map<TopicPartition, Long> endOffsets(KafkaBrokerProcess broker, List<String> topics)
             throws Exception {
         try (Admin admin = admin(broker)) {
-            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-            for (var d : admin.describeTopics(topics).allTopicNames().get().values()) {
-                d.partitions()
-                        .forEach(
-                                p ->
-                                        request.put(
-                                                new TopicPartition(d.name(), p.partition()),
-                                                OffsetSpec.latest()));
-            }
-            Map<TopicPartition, Long> ends = new HashMap<>();
-            admin.listOffsets(request).all().get().forEach((tp, r) -> ends.put(tp, r.offset()));
-            return ends;
+            return ConsumerGroupProgress.endOffsets(admin, topics);
         }
     }
 
@@ -276,18 +264,10 @@ public final class Demo {
         long total = ends.values().stream().mapToLong(Long::longValue).sum();
         try (Admin admin = admin(broker)) {
             while (true) {
-                Map<TopicPartition, OffsetAndMetadata> committed =
-                        admin.listConsumerGroupOffsets(groupId)
-                                .partitionsToOffsetAndMetadata()
-                                .get();
-                long done = 0;
-                boolean all = true;
-                for (var e : ends.entrySet()) {
-                    OffsetAndMetadata c = committed.get(e.getKey());
-                    long offset = c == null ? 0 : c.offset();
-                    done += Math.min(offset, e.getValue());
-                    all &= offset >= e.getValue();
-                }
+                Map<TopicPartition, Long> committed =
+                        ConsumerGroupProgress.committedOffsets(admin, groupId);
+                long done = ConsumerGroupProgress.consumed(committed, ends);
+                boolean all = ConsumerGroupProgress.atEnd(committed, ends);
                 progress(
                         String.format(
                                 "  joined and committed %,9d of %,d input records (%d%%)",

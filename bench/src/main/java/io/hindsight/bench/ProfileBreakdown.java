@@ -29,7 +29,7 @@ public final class ProfileBreakdown {
         {"RocksDBCachingPriorityQueueSet", "timers (register/fire, timer state)"},
         {"HeapPriorityQueue", "timers (register/fire, timer state)"},
         {"io.hindsight.join.JoinState.", "JoinState encode/decode"},
-        {"io.hindsight.join.AvroBytes.", "Avro bytes of prediction/feedback in state"},
+        {"io.hindsight.schemas.AvroBinary.", "Avro bytes of prediction/feedback in state"},
         {"Outcome$Builder", "building output records (Avro builders)"},
         {"UnmatchedFeedback$Builder", "building output records (Avro builders)"},
         {"io.hindsight.bench.alternatives.PredictionPojo", "POJO conversion"},

@@ -2,12 +2,7 @@ package io.hindsight.kafka;
 
 import io.hindsight.registry.ConfluentAvroEncoder;
 import io.hindsight.registry.RegistryConfig;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumWriter;
+import io.hindsight.schemas.AvroBinary;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -29,9 +24,7 @@ public final class AvroRecordSerializer<T extends SpecificRecordBase>
     private final SerializableFunction<T, byte[]> key;
 
     private transient ConfluentAvroEncoder framed;
-    private transient SpecificDatumWriter<T> writer;
-    private transient ByteArrayOutputStream buffer;
-    private transient BinaryEncoder encoder;
+    private transient AvroBinary<T> plain;
 
     public AvroRecordSerializer(
             String topic, RegistryConfig registry, SerializableFunction<T, byte[]> key) {
@@ -45,8 +38,6 @@ public final class AvroRecordSerializer<T extends SpecificRecordBase>
             SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
         if (registry != null) {
             framed = ConfluentAvroEncoder.forTopicValue(registry.create(), topic);
-        } else {
-            buffer = new ByteArrayOutputStream(512);
         }
     }
 
@@ -61,17 +52,9 @@ public final class AvroRecordSerializer<T extends SpecificRecordBase>
         if (framed != null) {
             return framed.encode(record);
         }
-        if (writer == null) {
-            writer = new SpecificDatumWriter<>((Class<T>) record.getClass());
+        if (plain == null) {
+            plain = new AvroBinary<>((Class<T>) record.getClass());
         }
-        buffer.reset();
-        encoder = EncoderFactory.get().directBinaryEncoder(buffer, encoder);
-        try {
-            writer.write(record, encoder);
-            encoder.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot encode " + record.getSchema().getName(), e);
-        }
-        return buffer.toByteArray();
+        return plain.encode(record);
     }
 }

@@ -1,5 +1,6 @@
 package io.hindsight.join;
 
+import io.hindsight.schemas.AvroBinary;
 import io.hindsight.schemas.Feedback;
 import io.hindsight.schemas.Outcome;
 import io.hindsight.schemas.OutcomeStatus;
@@ -77,8 +78,8 @@ public class FeedbackJoinFunction
     private transient ListState<Long> waitingState;
     private transient long waiting;
     private transient DataOutputSerializer buffer;
-    private transient AvroBytes<Prediction> predictionBytes;
-    private transient AvroBytes<Feedback> feedbackBytes;
+    private transient AvroBinary<Prediction> predictionBytes;
+    private transient AvroBinary<Feedback> feedbackBytes;
     private transient JoinMetrics metrics;
     private transient String policyName;
 
@@ -90,8 +91,8 @@ public class FeedbackJoinFunction
     public void open(OpenContext openContext) {
         state = getRuntimeContext().getState(STATE);
         buffer = new DataOutputSerializer(512);
-        predictionBytes = new AvroBytes<>(Prediction.class);
-        feedbackBytes = new AvroBytes<>(Feedback.class);
+        predictionBytes = new AvroBinary<>(Prediction.class);
+        feedbackBytes = new AvroBinary<>(Feedback.class);
         metrics = new JoinMetrics(getRuntimeContext().getMetricGroup(), () -> waiting);
         policyName = rules.policy().name().toLowerCase();
     }

@@ -1,4 +1,4 @@
-package io.hindsight.join;
+package io.hindsight.schemas;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,10 +15,11 @@ import org.apache.avro.specific.SpecificRecordBase;
 /**
  * Avro binary encoding of one generated record type, reusing its encoder, decoder and buffer.
  *
- * <p>The join keeps predictions and held feedback in state as Avro bytes: compact, schema-evolvable
- * and decoded only when a row is emitted. Not thread-safe; one instance per operator.
+ * <p>The feedback join keeps predictions and held feedback in state as Avro bytes (compact,
+ * schema-evolvable, decoded only when a row is emitted), and the Kafka sinks write plain Avro with
+ * it when no schema registry is configured. Not thread-safe; one instance per operator.
  */
-final class AvroBytes<T extends SpecificRecordBase> {
+public final class AvroBinary<T extends SpecificRecordBase> {
 
     private final SpecificDatumWriter<T> writer;
     private final SpecificDatumReader<T> reader;
@@ -26,13 +27,13 @@ final class AvroBytes<T extends SpecificRecordBase> {
     private BinaryEncoder encoder;
     private BinaryDecoder decoder;
 
-    AvroBytes(Class<T> type) {
+    public AvroBinary(Class<T> type) {
         SpecificData data = SpecificData.getForClass(type);
         this.writer = new SpecificDatumWriter<>(data.getSchema(type), data);
         this.reader = new SpecificDatumReader<>(data.getSchema(type), data.getSchema(type), data);
     }
 
-    byte[] encode(T record) {
+    public byte[] encode(T record) {
         buffer.reset();
         // Buffered: the direct encoder makes one stream call per field, which showed in profiles.
         encoder = EncoderFactory.get().binaryEncoder(buffer, encoder);
@@ -45,12 +46,14 @@ final class AvroBytes<T extends SpecificRecordBase> {
         return buffer.toByteArray();
     }
 
-    T decode(byte[] bytes) {
+    public T decode(byte[] bytes) {
         decoder = DecoderFactory.get().binaryDecoder(bytes, decoder);
         try {
             return reader.read(null, decoder);
         } catch (IOException e) {
-            throw new UncheckedIOException("corrupt join state: cannot decode Avro record", e);
+            throw new UncheckedIOException(
+                    "cannot decode Avro " + reader.getSchema().getFullName() + " from its bytes",
+                    e);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.hindsight.demo;
 
 import io.hindsight.cli.Hindsight;
 import io.hindsight.embedded.KafkaBrokerProcess;
+import io.hindsight.embedded.LocalProcesses;
 import io.hindsight.jobs.FeedbackJoinJob;
 import io.hindsight.jobs.LocalFlink;
 import io.hindsight.jobs.Uids;
@@ -20,7 +21,6 @@ import io.hindsight.sim.SimulationPublisher;
 import io.hindsight.spec.IcebergSpec;
 import io.hindsight.spec.JobSpec;
 import io.hindsight.spec.SpecLoader;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +28,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +35,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -87,7 +85,7 @@ public final class Demo {
     }
 
     private int run(int days, int perHour) throws Exception {
-        deleteRecursively(work);
+        LocalProcesses.deleteRecursively(work);
         Files.createDirectories(work);
         long started = System.nanoTime();
         out.println("Hindsight demo: a fraud model in production, " + days + " simulated days");
@@ -330,17 +328,6 @@ public final class Demo {
 
     static String day(Instant t) {
         return LocalDate.ofInstant(t, ZoneOffset.UTC).toString();
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     /** What the simulator injected, counted from its ground truth as the records go out. */

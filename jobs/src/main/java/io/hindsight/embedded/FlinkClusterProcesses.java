@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,11 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +21,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ConfigurationUtils;
 import org.apache.flink.configuration.GlobalConfiguration;
@@ -59,10 +53,9 @@ public final class FlinkClusterProcesses implements AutoCloseable {
     public static final Path LOCAL_CONFIG = Path.of("flink-conf", "config-local.yaml");
 
     private static final Logger LOG = LoggerFactory.getLogger(FlinkClusterProcesses.class);
-    private static final String HOST = "127.0.0.1";
+    private static final String HOST = LocalProcesses.HOST;
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
-    private static final int LOG_TAIL_LINES = 40;
 
     /** Flink's usual Java 17 opens, and the incubator module DataSketches 7 needs. */
     static final List<String> JAVA_17_FLAGS =
@@ -142,7 +135,7 @@ public final class FlinkClusterProcesses implements AutoCloseable {
         Path home = KafkaBrokerProcess.hindsightHome();
         String classpath = clusterClasspath(home);
 
-        int[] ports = freePorts(2);
+        int[] ports = LocalProcesses.freePorts(2);
         Path confDir = work.resolve("conf");
         Files.createDirectories(confDir);
         Configuration config = configuration(home, work, ports[0], ports[1], overrides);
@@ -274,7 +267,7 @@ public final class FlinkClusterProcesses implements AutoCloseable {
         }
         for (Path dir : tmpDirs) {
             try {
-                deleteRecursively(dir);
+                LocalProcesses.deleteRecursively(dir);
             } catch (IOException | UncheckedIOException e) {
                 LOG.warn("Could not remove {}: {}", dir, e.toString());
             }
@@ -372,7 +365,7 @@ public final class FlinkClusterProcesses implements AutoCloseable {
         Path logs = workDir.resolve("logs");
         Files.createDirectories(logs);
         List<String> command = new ArrayList<>();
-        command.add(javaBinary());
+        command.add(LocalProcesses.javaBinary());
         command.addAll(jvmFlags);
         command.addAll(JAVA_17_FLAGS);
         command.add("-XX:+UseG1GC");
@@ -392,7 +385,7 @@ public final class FlinkClusterProcesses implements AutoCloseable {
         Path output = workDir.resolve("logs").resolve(command.toLowerCase() + ".out");
         Files.createDirectories(output.getParent());
         List<String> java = new ArrayList<>();
-        java.add(javaBinary());
+        java.add(LocalProcesses.javaBinary());
         java.addAll(List.of("-Xmx128m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
         java.add("-Dlog4j.configurationFile=" + confDir.resolve("log4j.properties").toUri());
         java.add("-Dlog.file=" + workDir.resolve("logs").resolve("bash-java-utils.log"));
@@ -411,7 +404,8 @@ public final class FlinkClusterProcesses implements AutoCloseable {
         try {
             if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
                 process.destroyForcibly();
-                throw new IOException("BashJavaUtils " + command + " failed" + tail(output));
+                throw new IOException(
+                        "BashJavaUtils " + command + " failed" + LocalProcesses.tail(output));
             }
         } catch (InterruptedException e) {
             process.destroyForcibly();
@@ -426,7 +420,10 @@ public final class FlinkClusterProcesses implements AutoCloseable {
                         .toList();
         if (results.size() < 2) {
             throw new IOException(
-                    "BashJavaUtils " + command + " printed no memory parameters" + tail(output));
+                    "BashJavaUtils "
+                            + command
+                            + " printed no memory parameters"
+                            + LocalProcesses.tail(output));
         }
         return results;
     }
@@ -463,9 +460,9 @@ public final class FlinkClusterProcesses implements AutoCloseable {
                                 + ", after "
                                 + READY_TIMEOUT.toSeconds()
                                 + " s"
-                                + tail(jobManagerLog()));
+                                + LocalProcesses.tail(jobManagerLog()));
             }
-            sleep(250);
+            LocalProcesses.pause(250, "the Flink cluster");
         }
     }
 
@@ -474,8 +471,9 @@ public final class FlinkClusterProcesses implements AutoCloseable {
             throw new IOException(
                     "Flink JobManager exited with code "
                             + jobManager.process().exitValue()
-                            + tail(jobManagerLog())
-                            + tail(workDir.resolve("logs").resolve("jobmanager.out")));
+                            + LocalProcesses.tail(jobManagerLog())
+                            + LocalProcesses.tail(
+                                    workDir.resolve("logs").resolve("jobmanager.out")));
         }
         for (Member tm : taskManagers) {
             if (taskManagerNames.contains(tm.name()) && !tm.process().isAlive()) {
@@ -485,8 +483,8 @@ public final class FlinkClusterProcesses implements AutoCloseable {
                                 + tm.name()
                                 + " exited with code "
                                 + tm.process().exitValue()
-                                + tail(logs.resolve(tm.name() + ".log"))
-                                + tail(logs.resolve(tm.name() + ".out")));
+                                + LocalProcesses.tail(logs.resolve(tm.name() + ".log"))
+                                + LocalProcesses.tail(logs.resolve(tm.name() + ".out")));
             }
         }
     }
@@ -630,68 +628,5 @@ public final class FlinkClusterProcesses implements AutoCloseable {
                     "Flink cluster classpath file " + file + " is empty; run mvn package again");
         }
         return classpath;
-    }
-
-    private static String javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private static String tail(Path file) {
-        if (!Files.exists(file)) {
-            return "\n(" + file + " does not exist)";
-        }
-        Deque<String> last = new ArrayDeque<>();
-        try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
-            lines.forEach(
-                    line -> {
-                        last.addLast(line);
-                        if (last.size() > LOG_TAIL_LINES) {
-                            last.removeFirst();
-                        }
-                    });
-        } catch (IOException | UncheckedIOException e) {
-            return "\n(could not read " + file + ": " + e.getMessage() + ")";
-        }
-        return "\nlast lines of " + file + ":\n" + String.join("\n", last);
-    }
-
-    private static int[] freePorts(int count) throws IOException {
-        // Hold all sockets open until every port is chosen, so the ports differ.
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                ServerSocket socket = new ServerSocket();
-                sockets.add(socket);
-                socket.setReuseAddress(true);
-                socket.bind(new InetSocketAddress(HOST, 0));
-                ports[i] = socket.getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket socket : sockets) {
-                socket.close();
-            }
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
-
-    private static void sleep(long millis) throws IOException {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("Interrupted while waiting for the Flink cluster", e);
-        }
     }
 }

@@ -1,17 +1,12 @@
 package io.hindsight.embedded;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +16,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -59,8 +53,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration FORMAT_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_GRACE = Duration.ofSeconds(15);
-    private static final String HOST = "127.0.0.1";
-    private static final int LOG_TAIL_LINES = 40;
+    private static final String HOST = LocalProcesses.HOST;
 
     private final Process process;
     private final Path dataDir;
@@ -100,7 +93,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
                             + " already exists; start the broker in an empty directory");
         }
 
-        int[] ports = freePorts(2);
+        int[] ports = LocalProcesses.freePorts(2);
         int port = ports[0];
         int controllerPort = ports[1];
         Path serverProperties = dir.resolve("server.properties");
@@ -234,7 +227,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (!accepts(port)) {
             checkStillStarting(deadline, "accept connections");
-            sleep(100);
+            LocalProcesses.pause(100, "the Kafka broker");
         }
         try (Admin admin = admin()) {
             while (true) {
@@ -249,7 +242,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
                     throw new IOException("Interrupted while waiting for the Kafka broker", e);
                 }
                 checkStillStarting(deadline, "answer describeCluster");
-                sleep(100);
+                LocalProcesses.pause(100, "the Kafka broker");
             }
         }
     }
@@ -279,26 +272,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     private String logTails() {
-        return tail(dataDir.resolve("broker.log")) + tail(dataDir.resolve("broker.out"));
-    }
-
-    private static String tail(Path file) {
-        if (!Files.exists(file)) {
-            return "\n(" + file + " does not exist)";
-        }
-        Deque<String> last = new ArrayDeque<>();
-        try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
-            lines.forEach(
-                    line -> {
-                        last.addLast(line);
-                        if (last.size() > LOG_TAIL_LINES) {
-                            last.removeFirst();
-                        }
-                    });
-        } catch (IOException | UncheckedIOException e) {
-            return "\n(could not read " + file + ": " + e.getMessage() + ")";
-        }
-        return "\nlast lines of " + file + ":\n" + String.join("\n", last);
+        return LocalProcesses.tail(dataDir.resolve("broker.log"))
+                + LocalProcesses.tail(dataDir.resolve("broker.out"));
     }
 
     private static void format(
@@ -334,13 +309,13 @@ public final class KafkaBrokerProcess implements AutoCloseable {
                         "Kafka storage format did not finish within "
                                 + FORMAT_TIMEOUT.toSeconds()
                                 + " s"
-                                + tail(output));
+                                + LocalProcesses.tail(output));
             }
             if (format.exitValue() != 0) {
                 throw new IOException(
                         "Kafka storage format failed with exit code "
                                 + format.exitValue()
-                                + tail(output));
+                                + LocalProcesses.tail(output));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -353,7 +328,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     private static List<String> javaCommand(
             Path classpathArgFile, Path log4jConfig, String... jvmFlags) {
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(LocalProcesses.javaBinary());
         command.addAll(List.of(jvmFlags));
         command.add("-Djava.awt.headless=true");
         command.add("-Dlog4j2.configurationFile=" + log4jConfig.toUri());
@@ -473,26 +448,6 @@ public final class KafkaBrokerProcess implements AutoCloseable {
                         + " contains embedded/pom.xml");
     }
 
-    private static int[] freePorts(int count) throws IOException {
-        // Hold all sockets open until every port is chosen, so the ports differ.
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                ServerSocket socket = new ServerSocket();
-                sockets.add(socket);
-                socket.setReuseAddress(true);
-                socket.bind(new InetSocketAddress(HOST, 0));
-                ports[i] = socket.getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket socket : sockets) {
-                socket.close();
-            }
-        }
-    }
-
     private static boolean accepts(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(HOST, port), 500);
@@ -519,15 +474,6 @@ public final class KafkaBrokerProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             descendants.forEach(ProcessHandle::destroyForcibly);
-        }
-    }
-
-    private static void sleep(long millis) throws IOException {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("Interrupted while waiting for the Kafka broker", e);
         }
     }
 }

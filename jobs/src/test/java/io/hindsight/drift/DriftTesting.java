@@ -26,8 +26,12 @@ final class DriftTesting {
      * @param extraDrift further YAML lines of the drift section (indented by 2), or ""
      */
     static JobSpec spec(String reference, String extraDrift) {
-        String yaml =
-                """
+        return SpecLoader.parse(yaml(reference, extraDrift), Map.of());
+    }
+
+    /** The YAML of {@link #spec}. */
+    static String yaml(String reference, String extraDrift) {
+        return """
                 version: 1
                 application: fraud
                 kafka:
@@ -64,8 +68,7 @@ final class DriftTesting {
                   reference: %s
                 %s
                 """
-                        .formatted(reference, extraDrift);
-        return SpecLoader.parse(yaml, Map.of());
+                .formatted(reference, extraDrift);
     }
 
     static JobSpec rolling(int windows) {

@@ -19,6 +19,11 @@ import org.apache.flink.util.Collector;
  *                                    ├─► keyBy(application, rule, subject) ─► AlertStateFunction ─► Alert
  *  DriftResult ─► DriftResultRouter ─┘                                       (RocksDB, expiry timer)
  * </pre>
+ *
+ * <p>The routers run at the parallelism of their input, so they chain to it (forward): the rows of
+ * one subject reach the alert state in the order the drift or metrics stage emitted them. A
+ * rebalance in between would let a newer cohort's row overtake an older one's, which the state then
+ * treats as superseded.
  */
 public final class AlertPipeline {
 
@@ -54,6 +59,7 @@ public final class AlertPipeline {
                     metrics, "the spec has alert rules on metrics but no metrics stream is given");
             observations =
                     metrics.flatMap(new SliceMetricRouter(rules))
+                            .setParallelism(metrics.getParallelism())
                             .returns(RuleObservation.TYPE_INFO)
                             .uid(METRICS_ROUTER_UID)
                             .name("alert rules: slice metrics");
@@ -63,6 +69,7 @@ public final class AlertPipeline {
                     drift, "the spec has alert rules on drift but no drift stream is given");
             DataStream<RuleObservation> fromDrift =
                     drift.flatMap(new DriftResultRouter(rules))
+                            .setParallelism(drift.getParallelism())
                             .returns(RuleObservation.TYPE_INFO)
                             .uid(DRIFT_ROUTER_UID)
                             .name("alert rules: drift");

@@ -45,7 +45,8 @@ import org.apache.flink.util.OutputTag;
  *   <li>at a feedback's event time + early-feedback hold, if no prediction is there: it is orphan;
  *   <li>at the prediction's deadline (event time + label window): emit the final row, report held
  *       feedback beyond the window as late, and close the entry;
- *   <li>at deadline + late-feedback retention: forget the closed entry.
+ *   <li>at deadline + late-feedback retention: forget the closed entry, or the entry resolved early
+ *       under policy {@code first}, whose deadline timer was dropped when it resolved.
  * </ul>
  *
  * <p>Main output: outcome rows. Side outputs: every prediction read ({@link #PREDICTIONS}, with
@@ -200,11 +201,27 @@ public class FeedbackJoinFunction
         }
         if (s.has(JoinState.HAS_PREDICTION) || s.has(JoinState.RESOLVED)) {
             long deadline = deadline(s);
+            long forgetAt = deadline + rules.lateFeedbackRetentionMs();
+            if (s.has(JoinState.RESOLVED) && s.pending.isEmpty() && timestamp >= forgetAt) {
+                // Resolved early and never closed (see below): its tombstone has lived long enough.
+                state.clear();
+                return;
+            }
+            boolean wasResolved = s.has(JoinState.RESOLVED);
             for (Feedback f : takePending(s, Math.min(timestamp, deadline))) {
                 apply(s, f, ctx, out);
             }
             if (timestamp >= deadline) {
                 close(s, ctx, out);
+            } else if (!wasResolved && s.has(JoinState.RESOLVED) && s.pending.isEmpty()) {
+                // Final under policy 'first' with no feedback held: the deadline has nothing left
+                // to
+                // do, so its timer is replaced by the one that forgets the entry. The entry stays
+                // RESOLVED until then, and feedback that arrives meanwhile is EXTRA or LATE by its
+                // own event time, as for any resolved entry. This saves a state read and write and
+                // a timer callback per labelled prediction.
+                ctx.timerService().deleteEventTimeTimer(deadline);
+                ctx.timerService().registerEventTimeTimer(forgetAt);
             }
             save(s);
             return;

@@ -179,6 +179,54 @@ class FeedbackJoinFunctionTest {
     }
 
     @Test
+    void aPredictionResolvedEarlyWaitsOnlyForItsTombstoneTimer() throws Exception {
+        harness = harness(FeedbackPolicy.FIRST);
+        predict("p1", T0);
+        feed("f1", "p1", T0 + MIN, 1.0);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(2); // deadline, feedback time
+        watermark(T0 + MIN);
+        assertThat(outcomes()).hasSize(1);
+        // The deadline timer was replaced by the one that forgets the key.
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+
+        // Past the deadline, feedback stamped inside the window is still EXTRA and feedback stamped
+        // after it LATE: by event time, as while the window was open.
+        watermark(T0 + WINDOW + DAY);
+        feed("inside", "p1", T0 + DAY, 0.0);
+        feed("beyond", "p1", T0 + WINDOW + HOUR, 0.0);
+        assertThat(unmatched())
+                .extracting(u -> u.getFeedbackId() + ":" + u.getKind())
+                .containsExactly("inside:EXTRA", "beyond:LATE");
+
+        watermark(T0 + WINDOW + RETENTION - 1);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+        watermark(T0 + WINDOW + RETENTION);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(outcomes()).hasSize(1);
+    }
+
+    @Test
+    void aPredictionResolvedEarlyWithFeedbackStillHeldKeepsItsDeadline() throws Exception {
+        harness = harness(FeedbackPolicy.FIRST);
+        predict("p1", T0);
+        feed("f1", "p1", T0 + MIN, 1.0);
+        feed("beyond", "p1", T0 + WINDOW + DAY, 0.0);
+        watermark(T0 + MIN);
+        assertThat(outcomes()).hasSize(1);
+        assertThat(unmatched()).isEmpty();
+        // The held feedback stamped after the window is reported LATE at the deadline.
+        watermark(T0 + WINDOW);
+        assertThat(unmatched())
+                .extracting(u -> u.getFeedbackId() + ":" + u.getKind())
+                .containsExactly("beyond:LATE");
+        watermark(T0 + WINDOW + RETENTION);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
     void firstMeansEarliestEventTimeNotEarliestArrival() throws Exception {
         harness = harness(FeedbackPolicy.FIRST);
         predict("p1", T0);

@@ -53,6 +53,10 @@ final class AlertRules implements Serializable {
         return !drift.isEmpty();
     }
 
+    boolean contains(String name) {
+        return byName.containsKey(name);
+    }
+
     /** The rule of an observation; fails on a name the spec does not hold. */
     AlertRule rule(String name) {
         AlertRule rule = byName.get(name);

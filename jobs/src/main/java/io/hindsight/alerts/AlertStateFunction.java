@@ -135,6 +135,9 @@ public final class AlertStateFunction extends KeyedProcessFunction<String, RuleO
         s.revision = o.revision;
         s.bound = bound;
         s.condition = rule.conditionText(baseline);
+        s.severity = rule.severity.name().toLowerCase(Locale.ROOT);
+        s.source = rule.isDrift() ? "drift" : "metrics";
+        s.measure = rule.measure.column();
         if (holds && !s.firing) {
             s.firing = true;
             s.firingSince = o.eventTime;
@@ -156,26 +159,27 @@ public final class AlertStateFunction extends KeyedProcessFunction<String, RuleO
 
     private static Alert.Builder alert(
             AlertRule rule, RuleObservation o, AlertState state, AlertSubjectState s) {
-        return builder(o.application, rule, o.subject, state, s)
+        return builder(o.application, rule.name, o.subject, state, s)
                 .setValue(Double.isFinite(o.value) ? o.value : null)
                 .setSupport(o.support)
                 .setEventTime(Instant.ofEpochMilli(o.eventTime));
     }
 
+    /** The fields of the rule come from the state: a rule removed from the spec still resolves. */
     private static Alert.Builder builder(
             String application,
-            AlertRule rule,
+            String rule,
             String subjectName,
             AlertState state,
             AlertSubjectState s) {
         return Alert.newBuilder()
                 .setApplication(application)
-                .setRule(rule.name)
-                .setSeverity(rule.severity.name().toLowerCase(Locale.ROOT))
+                .setRule(rule)
+                .setSeverity(s.severity)
                 .setState(state)
-                .setSource(rule.isDrift() ? "drift" : "metrics")
+                .setSource(s.source)
                 .setSubject(subjectName)
-                .setMeasure(rule.measure.column())
+                .setMeasure(s.measure)
                 .setCondition(s.condition)
                 .setThreshold(s.bound)
                 .setWindowStart(Instant.ofEpochMilli(s.windowStart))
@@ -253,15 +257,18 @@ public final class AlertStateFunction extends KeyedProcessFunction<String, RuleO
         boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
         if (s.firing && !endOfInput) {
             String[] key = ctx.getCurrentKey().split("\u0000", 3);
-            AlertRule rule = rules.rule(key[1]);
+            String message =
+                    rules.contains(key[1])
+                            ? AlertText.expired(key[0], rules.rule(key[1]), key[2], s.lastEventTime)
+                            : AlertText.ruleRemoved(key[0], key[1], key[2], s.lastEventTime);
             expired.inc();
             resolved.inc();
             out.collect(
-                    builder(key[0], rule, key[2], AlertState.RESOLVED, s)
+                    builder(key[0], key[1], key[2], AlertState.RESOLVED, s)
                             .setValue(null)
                             .setSupport(0)
                             .setEventTime(Instant.ofEpochMilli(timestamp))
-                            .setMessage(AlertText.expired(key[0], rule, key[2], s.lastEventTime))
+                            .setMessage(message)
                             .build());
         }
         subject.clear();

@@ -26,6 +26,15 @@ public final class AlertSubjectState {
     /** The judged row's condition text, for the RESOLVED of an expiry. */
     public String condition;
 
+    /**
+     * The rule's severity, source and measure as published, kept so that a rule removed from the
+     * spec (after an upgrade from a savepoint) still resolves with them.
+     */
+    public String severity;
+
+    public String source;
+    public String measure;
+
     /** The latest event time of any row of the subject. */
     public long lastEventTime = NONE;
 

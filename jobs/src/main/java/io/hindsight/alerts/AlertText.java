@@ -95,6 +95,17 @@ final class AlertText {
                 duration(rule.retentionMs));
     }
 
+    /** The message of a RESOLVED change for a rule the spec no longer holds. */
+    static String ruleRemoved(String application, String rule, String subject, long lastEventTime) {
+        return String.format(
+                Locale.ROOT,
+                "Resolved: alert rule '%s' of %s on %s is no longer in the spec (last data %s).",
+                rule,
+                application,
+                subject,
+                MINUTES.format(Instant.ofEpochMilli(lastEventTime)));
+    }
+
     /** "AUC of fraud on slice country=BR", "PSI of amount in fraud". */
     private static String what(String application, AlertRule rule, String subject) {
         if (rule.isDrift()) {

@@ -456,6 +456,44 @@ class AlertStateFunctionTest {
     }
 
     @Test
+    void aFiringAlertOfARuleRemovedFromTheSpecResolvesAtItsExpiry() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (Operator op = new Operator()) {
+            op.push(cohort("country=BR", 0, 1, 900).setAuc(0.70).build());
+            snapshot = op.harness.snapshot(1L, T0 + 2 * DAY);
+        }
+        String withoutAucLow =
+                AlertTesting.SPEC.replace(
+                        """
+                          - name: auc-low
+                            source: metrics
+                            metric: auc
+                            slice: [country]
+                            condition: {below: 0.85}
+                            min-support: 500
+                            severity: critical
+                        """,
+                        "");
+        JobSpec spec = SpecLoader.parse(withoutAucLow, Map.of());
+        assertThat(spec.alerts()).extracting(AlertRuleSpec::name).doesNotContain("auc-low");
+        try (Operator op = new Operator(AlertRules.of(spec), snapshot)) {
+            List<Alert> resolved = op.watermark(T0 + DAY + HOUR + AUC_RETENTION);
+            assertThat(resolved).hasSize(1);
+            Alert a = resolved.get(0);
+            assertThat(a.getState()).isEqualTo(AlertState.RESOLVED);
+            assertThat(a.getRule()).isEqualTo("auc-low");
+            assertThat(a.getSeverity()).isEqualTo("critical");
+            assertThat(a.getSource()).isEqualTo("metrics");
+            assertThat(a.getMeasure()).isEqualTo("auc");
+            assertThat(a.getMessage())
+                    .isEqualTo(
+                            "Resolved: alert rule 'auc-low' of fraud on country=BR is no longer in"
+                                    + " the spec (last data 2026-11-03T01:00Z).");
+            assertThat(op.harness.numKeyedStateEntries()).isZero();
+        }
+    }
+
+    @Test
     void aSubjectNotReportedForTheRetentionResolvesAndIsForgotten() throws Exception {
         try (Operator op = new Operator()) {
             op.push(cohort("country=BR", 0, 1, 900).setAuc(0.70).build());

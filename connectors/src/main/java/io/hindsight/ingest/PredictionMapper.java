@@ -131,7 +131,8 @@ public final class PredictionMapper implements Serializable {
         return feature + "." + projection.name().toLowerCase();
     }
 
-    static double project(String text, TextProjection projection) {
+    /** The value of a text projection, as the mapper computes it for text features. */
+    public static double project(String text, TextProjection projection) {
         return switch (projection) {
             case LENGTH -> text.codePointCount(0, text.length());
             case TOKEN_COUNT -> {

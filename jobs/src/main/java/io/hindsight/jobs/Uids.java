@@ -2,9 +2,9 @@ package io.hindsight.jobs;
 
 /**
  * Stable operator ids of every stateful operator and sink, in one place: savepoints map state to
- * operators by these, so renaming one is a state migration (see state-migrations/). The ids of
- * the drift, slice-metrics and alert operators are in their pipelines ({@code DriftPipeline},
- * {@code SliceMetricsPipeline}, {@code AlertPipeline}).
+ * operators by these, so renaming one is a state migration (see state-migrations/). The ids of the
+ * drift, slice-metrics and alert operators are in their pipelines ({@code DriftPipeline}, {@code
+ * SliceMetricsPipeline}, {@code AlertPipeline}).
  */
 public final class Uids {
 

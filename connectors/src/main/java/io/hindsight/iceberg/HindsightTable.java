@@ -1,7 +1,10 @@
 package io.hindsight.iceberg;
 
+import io.hindsight.schemas.Alert;
+import io.hindsight.schemas.DriftResult;
 import io.hindsight.schemas.Outcome;
 import io.hindsight.schemas.Prediction;
+import io.hindsight.schemas.SliceMetric;
 import io.hindsight.schemas.UnmatchedFeedback;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -18,7 +21,8 @@ import org.apache.iceberg.types.TypeUtil;
 
 /**
  * The Iceberg tables Hindsight writes: for each, the Avro record it is written from, its Iceberg
- * schema (derived from the Avro schema) and its partition spec (day of the event time).
+ * schema (derived from the Avro schema) and its partition spec (day of the event time; for drift
+ * and metrics, of the window's start).
  */
 public enum HindsightTable {
     PREDICTIONS("predictions", Prediction.class, Prediction.getClassSchema(), "event_time"),
@@ -27,7 +31,10 @@ public enum HindsightTable {
             "unmatched_feedback",
             UnmatchedFeedback.class,
             UnmatchedFeedback.getClassSchema(),
-            "event_time");
+            "event_time"),
+    DRIFT("drift", DriftResult.class, DriftResult.getClassSchema(), "window_start"),
+    METRICS("metrics", SliceMetric.class, SliceMetric.getClassSchema(), "window_start"),
+    ALERTS("alerts", Alert.class, Alert.getClassSchema(), "event_time");
 
     private final String defaultTableName;
     private final Class<? extends SpecificRecord> recordClass;

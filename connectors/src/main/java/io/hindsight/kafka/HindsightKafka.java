@@ -5,6 +5,7 @@ import io.hindsight.spec.KafkaSpec;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -46,19 +47,31 @@ public final class HindsightKafka {
         return builder.build();
     }
 
-    /** An exactly-once Kafka sink: records become visible to read_committed consumers on commit. */
+    /**
+     * An exactly-once Kafka sink of Avro records (Confluent framing when a registry is configured,
+     * plain Avro otherwise): records become visible to read_committed consumers on commit.
+     */
     public static <T extends SpecificRecordBase> KafkaSink<T> exactlyOnceSink(
             KafkaSpec kafka,
             String topic,
             RegistryConfig registry,
             SerializableFunction<T, byte[]> key,
             String transactionalIdPrefix) {
+        return exactlyOnceSink(
+                kafka, new AvroRecordSerializer<>(topic, registry, key), transactionalIdPrefix);
+    }
+
+    /** An exactly-once Kafka sink with the given record serializer (e.g. JSON for alerts). */
+    public static <T> KafkaSink<T> exactlyOnceSink(
+            KafkaSpec kafka,
+            KafkaRecordSerializationSchema<T> serializer,
+            String transactionalIdPrefix) {
         Properties props = KafkaConnections.clientProperties(kafka);
         props.setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
         return KafkaSink.<T>builder()
                 .setKafkaProducerConfig(props)
                 .setBootstrapServers(kafka.bootstrapServers())
-                .setRecordSerializer(new AvroRecordSerializer<>(topic, registry, key))
+                .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 .build();

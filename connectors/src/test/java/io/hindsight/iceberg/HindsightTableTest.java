@@ -128,8 +128,9 @@ class HindsightTableTest {
     void partitionedByDayOfEventTime(HindsightTable table) {
         String expectedColumn =
                 switch (table) {
-                    case PREDICTIONS, UNMATCHED_FEEDBACK -> "event_time";
+                    case PREDICTIONS, UNMATCHED_FEEDBACK, ALERTS -> "event_time";
                     case OUTCOMES -> "prediction_time";
+                    case DRIFT, METRICS -> "window_start";
                 };
         List<PartitionField> fields = table.spec().fields();
         assertThat(fields).hasSize(1);

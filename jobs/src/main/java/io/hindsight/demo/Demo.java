@@ -18,8 +18,12 @@ import io.hindsight.sim.FraudSimulator;
 import io.hindsight.sim.SimulatedEvent;
 import io.hindsight.sim.SimulationPlan;
 import io.hindsight.sim.SimulationPublisher;
+import io.hindsight.spec.AlertRuleSpec;
+import io.hindsight.spec.DriftReference;
+import io.hindsight.spec.DriftSpec;
 import io.hindsight.spec.IcebergSpec;
 import io.hindsight.spec.JobSpec;
+import io.hindsight.spec.MetricsSpec;
 import io.hindsight.spec.SpecLoader;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -111,6 +115,12 @@ public final class Demo {
                             spec.outputs().outcomesTopic(),
                             2,
                             spec.outputs().deadLetterTopic(),
+                            1,
+                            spec.outputs().driftTopic(),
+                            1,
+                            spec.outputs().metricsTopic(),
+                            1,
+                            spec.outputs().alertsTopic(),
                             1));
 
             var flinkEnv =
@@ -120,8 +130,9 @@ public final class Demo {
             FeedbackJoinJob.wire(flinkEnv, spec, FeedbackJoinJob.catalog(spec));
             JobClient job = flinkEnv.executeAsync("hindsight feedback join: " + spec.application());
             out.println(
-                    "  Flink        feedback join running in-process, parallelism 2, RocksDB,"
-                            + " incremental checkpoints every 3 s");
+                    "  Flink        feedback join, drift, slice metrics and alerts running"
+                            + " in-process, parallelism 2, RocksDB, incremental checkpoints every"
+                            + " 3 s");
             out.println(
                     "  Iceberg      local warehouse " + home.relativize(work.resolve("warehouse")));
             out.println();
@@ -137,6 +148,12 @@ public final class Demo {
             FraudSimulator simulator =
                     new FraudSimulator(plan, FraudSchemas.load(home.resolve("examples/fraud")));
             Truths truths = new Truths();
+            out.println(
+                    "At this volume (about a thousandth of production) the demo watches daily drift"
+                            + " windows against the previous week and weekly cohorts, and divides"
+                            + " alert min-support by "
+                            + DEMO_SUPPORT_DIVISOR
+                            + " (examples/fraud/spec.yaml: hourly, daily, as written).");
             out.println(
                     "Simulating: "
                             + perHour
@@ -195,7 +212,8 @@ public final class Demo {
                             sum(ends, feedbackTopic),
                             truths,
                             deadLetters,
-                            state);
+                            state,
+                            plan.driftAt());
             out.printf(
                     "%nDone in %d s. Tables stay in %s; the broker is stopped.%n",
                     TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started),
@@ -227,10 +245,60 @@ public final class Demo {
                 spec.join(),
                 iceberg,
                 spec.outputs(),
-                spec.drift(),
-                spec.metrics(),
-                spec.alerts());
+                atDemoVolume(spec.drift()),
+                atDemoVolume(spec.metrics()),
+                spec.alerts().stream().map(Demo::atDemoVolume).toList());
     }
+
+    /**
+     * The fraud spec is written for production volume; the demo sends about a thousandth of it. An
+     * hourly drift window would hold ~60 values, where sampling noise alone puts PSI near its 0.2
+     * threshold, so the demo watches daily windows against the previous week.
+     */
+    static DriftSpec atDemoVolume(DriftSpec drift) {
+        return new DriftSpec(
+                drift.enabled(),
+                DEMO_DRIFT_WINDOW,
+                DriftReference.rolling(7),
+                drift.features(),
+                drift.modelOutputs(),
+                drift.sketchK(),
+                drift.maxCategories(),
+                drift.thresholds());
+    }
+
+    /** Weekly cohorts, so that a country's cohort holds enough labels to be judged. */
+    static MetricsSpec atDemoVolume(MetricsSpec metrics) {
+        return new MetricsSpec(
+                metrics.enabled(),
+                metrics.task(),
+                DEMO_COHORT_WINDOW,
+                metrics.slices(),
+                metrics.metrics(),
+                metrics.positiveThreshold(),
+                metrics.k(),
+                metrics.expiredAs(),
+                metrics.calibrationBins());
+    }
+
+    /** Minimum support scaled down with the volume (by ten: weekly cohorts hold more rows). */
+    static AlertRuleSpec atDemoVolume(AlertRuleSpec rule) {
+        return new AlertRuleSpec(
+                rule.name(),
+                rule.source(),
+                rule.metric(),
+                rule.feature(),
+                rule.statistic(),
+                rule.slice(),
+                rule.condition(),
+                rule.minSupport() / DEMO_SUPPORT_DIVISOR,
+                rule.severity(),
+                rule.maxPValue());
+    }
+
+    static final Duration DEMO_DRIFT_WINDOW = Duration.ofDays(1);
+    static final Duration DEMO_COHORT_WINDOW = Duration.ofDays(7);
+    static final long DEMO_SUPPORT_DIVISOR = 10;
 
     /** Progress on one line in a terminal; one line per report in a log. */
     private void progress(String line) {

@@ -33,7 +33,8 @@ final class DemoReport {
             long feedbackRead,
             Demo.Truths truths,
             Map<String, Long> deadLetters,
-            JoinStateCounts state)
+            JoinStateCounts state,
+            java.time.Instant driftAt)
             throws Exception {
         long predictionRows = scalar("SELECT count(*) FROM " + t.predictions());
         long duplicatePredictions =
@@ -164,6 +165,7 @@ final class DemoReport {
                 ORDER BY recall_at_05
                 LIMIT 6"""
                         .formatted(t.outcomes()));
+        monitoring(driftAt);
         query(
                 "How long do labels take? (label delay of final labeled outcomes)",
                 """
@@ -177,6 +179,59 @@ final class DemoReport {
                 GROUP BY label_delay
                 ORDER BY label_delay"""
                         .formatted(t.outcomes()));
+    }
+
+    /** What drift, slice metrics and alerts caught, against what was injected when. */
+    private void monitoring(java.time.Instant driftAt) {
+        long injected = driftAt.toEpochMilli();
+        out.println();
+        out.println(
+                "Drift, slice metrics and alerts (drift and the degraded BR/v7 slice were injected"
+                        + " at "
+                        + driftAt
+                        + ")");
+        query(
+                "Which features drifted, and when? (daily windows against the previous week)",
+                """
+                SELECT feature,
+                       sum(CASE WHEN drifted AND window_start < TO_TIMESTAMP_LTZ(%d, 3) THEN 1 ELSE 0 END) AS drifted_before,
+                       sum(CASE WHEN drifted AND window_start >= TO_TIMESTAMP_LTZ(%d, 3) THEN 1 ELSE 0 END) AS drifted_after,
+                       min(CASE WHEN drifted AND window_start >= TO_TIMESTAMP_LTZ(%d, 3) THEN window_start END) AS first_after,
+                       count(*) AS windows,
+                       round(max(psi), 3) AS max_psi,
+                       round(max(jensen_shannon), 3) AS max_js
+                FROM %s
+                GROUP BY feature
+                ORDER BY drifted_after DESC, feature"""
+                        .formatted(injected, injected, injected, t.drift()));
+        query(
+                "Which country/version slices are worst since the injection? (weekly cohorts,"
+                        + " latest revision of each; labels still arriving)",
+                """
+                SELECT slice,
+                       count(*) AS cohorts,
+                       sum(predictions) AS predictions,
+                       sum(labeled) AS labeled,
+                       round(avg(recall), 3) AS recall,
+                       round(avg(auc), 3) AS auc
+                FROM (SELECT *, ROW_NUMBER() OVER (
+                               PARTITION BY slice, window_start ORDER BY revision DESC) AS latest
+                      FROM %s)
+                WHERE latest = 1
+                  AND window_start >= TO_TIMESTAMP_LTZ(%d, 3)
+                  AND slice LIKE 'country=%%,model_version=%%'
+                GROUP BY slice
+                ORDER BY auc
+                LIMIT 6"""
+                        .formatted(t.metrics(), injected));
+        query(
+                "Which alerts fired? (state changes: each alert fires once and resolves once)",
+                """
+                SELECT rule, subject, state, event_time, message
+                FROM %s
+                ORDER BY event_time, rule, subject
+                LIMIT 15"""
+                        .formatted(t.alerts()));
     }
 
     private void query(String question, String query) {

@@ -1,16 +1,21 @@
 package io.hindsight.jobs;
 
+import io.hindsight.alerts.AlertPipeline;
+import io.hindsight.drift.DriftPipeline;
 import io.hindsight.iceberg.IcebergCatalogs;
 import io.hindsight.ingest.CanonicalDeserializer;
 import io.hindsight.join.FeedbackJoinFunction;
 import io.hindsight.join.JoinRules;
 import io.hindsight.kafka.HindsightKafka;
 import io.hindsight.kafka.KafkaConnections;
+import io.hindsight.metrics.SliceMetricsPipeline;
 import io.hindsight.registry.RegistryConfig;
 import io.hindsight.schemas.DeadLetter;
+import io.hindsight.schemas.DriftResult;
 import io.hindsight.schemas.Feedback;
 import io.hindsight.schemas.Outcome;
 import io.hindsight.schemas.Prediction;
+import io.hindsight.schemas.SliceMetric;
 import io.hindsight.spec.EndOfInput;
 import io.hindsight.spec.JobSpec;
 import io.hindsight.spec.JoinSpec;
@@ -41,9 +46,15 @@ import org.apache.iceberg.flink.CatalogLoader;
  *                                                              │      (RocksDB, timers)
  *                                                              ▼         │    │     │
  *                                          Kafka dead-letter topic       │    │     └─► Iceberg unmatched_feedback
- *                                                                        │    └─► Iceberg predictions
- *                                                                        └─► Iceberg outcomes + Kafka outcomes topic
+ *                                                                        │    └─► Iceberg predictions ─┬─► drift
+ *                                                                        └─► Iceberg outcomes ────────┴─► slice metrics
+ *                                                                            + Kafka outcomes topic     (both ─► alerts)
  * </pre>
+ *
+ * <p>Drift (on the predictions), slice metrics (on predictions and outcomes) and alerts (on both)
+ * run in the same job when the spec enables them ({@link #attachMonitoring}): they read the join's
+ * outputs without another trip through Kafka, and share its checkpoints, so every table and topic
+ * is exactly once with respect to the same input offsets.
  *
  * <p>Watermarks: each Kafka partition tracks the mapped event time with the spec's
  * out-of-orderness; a partition or topic that is quiet for the spec's idleness is marked idle, so
@@ -172,12 +183,36 @@ public final class FeedbackJoinJob {
                                 spec.inputs().feedback().startingOffsets()),
                         stopAt,
                         CanonicalDeserializer.feedback(spec, registry));
-        build(
-                env,
-                spec,
-                predictions,
-                feedback,
-                new TableAndTopicSinks(spec, catalog, Math.max(1, env.getParallelism())));
+        TableAndTopicSinks sinks =
+                new TableAndTopicSinks(spec, catalog, Math.max(1, env.getParallelism()));
+        SingleOutputStreamOperator<Outcome> outcomes =
+                build(env, spec, predictions, feedback, sinks);
+        attachMonitoring(
+                spec, outcomes.getSideOutput(FeedbackJoinFunction.PREDICTIONS), outcomes, sinks);
+    }
+
+    /**
+     * Adds drift, slice metrics and alerts, as far as the spec enables them, to the join's
+     * predictions (every prediction read, duplicates flagged) and outcomes.
+     */
+    public static void attachMonitoring(
+            JobSpec spec,
+            DataStream<Prediction> predictions,
+            DataStream<Outcome> outcomes,
+            MonitoringSinks sinks) {
+        DataStream<DriftResult> drift = null;
+        if (spec.drift().enabled()) {
+            drift = DriftPipeline.attach(predictions, spec);
+            sinks.drift(drift);
+        }
+        DataStream<SliceMetric> metrics = null;
+        if (spec.metrics().enabled()) {
+            metrics = SliceMetricsPipeline.attach(predictions, outcomes, spec);
+            sinks.metrics(metrics);
+        }
+        if (!spec.alerts().isEmpty()) {
+            sinks.alerts(AlertPipeline.attach(drift, metrics, spec));
+        }
     }
 
     public static CatalogLoader catalog(JobSpec spec) {

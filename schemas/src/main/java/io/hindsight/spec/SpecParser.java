@@ -358,7 +358,8 @@ final class SpecParser {
                                 table(t, "outcomes", defaults.outcomes()),
                                 table(t, "unmatched-feedback", defaults.unmatchedFeedback()),
                                 table(t, "drift", defaults.drift()),
-                                table(t, "metrics", defaults.metrics()));
+                                table(t, "metrics", defaults.metrics()),
+                                table(t, "alerts", defaults.alerts()));
                 t.finish();
             }
             o.finish();

@@ -320,6 +320,7 @@ public final class SpecValidator {
             names.put("unmatched-feedback", t.unmatchedFeedback());
             names.put("drift", t.drift());
             names.put("metrics", t.metrics());
+            names.put("alerts", t.alerts());
             distinct("iceberg.tables.", names, "table");
         }
     }

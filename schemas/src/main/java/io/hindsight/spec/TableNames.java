@@ -4,7 +4,12 @@ import java.io.Serializable;
 
 /** The names of the application's Iceberg tables within the namespace. */
 public record TableNames(
-        String predictions, String outcomes, String unmatchedFeedback, String drift, String metrics)
+        String predictions,
+        String outcomes,
+        String unmatchedFeedback,
+        String drift,
+        String metrics,
+        String alerts)
         implements Serializable {
 
     /** {@code <app>_predictions} etc., the application name reduced to {@code [a-z0-9_]}. */
@@ -15,7 +20,8 @@ public record TableNames(
                 prefix + "_outcomes",
                 prefix + "_unmatched_feedback",
                 prefix + "_drift",
-                prefix + "_metrics");
+                prefix + "_metrics",
+                prefix + "_alerts");
     }
 
     static String sanitize(String application) {

@@ -75,7 +75,8 @@ class SpecLoaderTest {
                                 "shop_outcomes",
                                 "shop_unmatched_feedback",
                                 "shop_drift",
-                                "shop_metrics"));
+                                "shop_metrics",
+                                "shop_alerts"));
         assertThat(spec.outputs())
                 .isEqualTo(
                         new OutputsSpec(

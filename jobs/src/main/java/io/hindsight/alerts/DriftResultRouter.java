@@ -1,0 +1,35 @@
+package io.hindsight.alerts;
+
+import io.hindsight.schemas.DriftResult;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichFlatMapFunction;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.util.Collector;
+
+/** Turns each drift row into one observation per drift rule on its feature. */
+final class DriftResultRouter extends RichFlatMapFunction<DriftResult, RuleObservation> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final AlertRules rules;
+    private transient Counter rowsIn;
+    private transient Counter rowsUnmatched;
+
+    DriftResultRouter(AlertRules rules) {
+        this.rules = rules;
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        rowsIn = getRuntimeContext().getMetricGroup().counter("alertRowsIn");
+        rowsUnmatched = getRuntimeContext().getMetricGroup().counter("alertRowsUnmatched");
+    }
+
+    @Override
+    public void flatMap(DriftResult row, Collector<RuleObservation> out) {
+        rowsIn.inc();
+        if (rules.observe(row, out::collect) == 0) {
+            rowsUnmatched.inc(); // a feature no rule watches: not an error
+        }
+    }
+}

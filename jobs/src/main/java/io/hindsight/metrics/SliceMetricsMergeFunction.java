@@ -1,0 +1,174 @@
+package io.hindsight.metrics;
+
+import io.hindsight.schemas.SliceMetric;
+import io.hindsight.window.Partial;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Merges the partials of one slice (the key) into per-cohort state and emits the cohort's rows:
+ * revision 1 when the watermark reaches the cohort's end, a new revision at most once per metrics
+ * window while labels change it, and the final revision when the watermark reaches the end plus the
+ * label window, after which the cohort is removed. Timers and why the final revision is complete:
+ * jobs/README.md, "Slice metrics".
+ */
+public class SliceMetricsMergeFunction extends KeyedProcessFunction<String, Partial, SliceMetric> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(SliceMetricsMergeFunction.class);
+
+    /** Per slice: cohort window start → {@link CohortState} bytes. */
+    public static final MapStateDescriptor<Long, byte[]> COHORTS =
+            new MapStateDescriptor<>(
+                    "slice-metrics-cohorts",
+                    Types.LONG,
+                    PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+
+    /** Partials of a cohort that was already final (or never could be): counted, not merged. */
+    public static final OutputTag<Partial> AFTER_FINAL =
+            new OutputTag<>("slice-metrics-after-final", Partial.TYPE_INFO);
+
+    private final SliceMetricsConfig config;
+
+    private transient MapState<Long, byte[]> cohorts;
+    private transient Counter rows;
+    private transient Counter afterFinal;
+    private transient Counter unusable;
+    private transient Counter classOverflow;
+    private transient boolean warnedAfterFinal;
+
+    public SliceMetricsMergeFunction(SliceMetricsConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        cohorts = getRuntimeContext().getMapState(COHORTS);
+        MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("hindsight");
+        rows = g.counter("sliceMetricRows");
+        afterFinal = g.counter("sliceMetricsPartialsAfterFinal");
+        unusable = g.counter("sliceMetricsRowsUnusable");
+        classOverflow = g.counter("sliceMetricsClassOverflow");
+    }
+
+    @Override
+    public void processElement(Partial partial, Context ctx, Collector<SliceMetric> out)
+            throws Exception {
+        long watermark = ctx.timerService().currentWatermark();
+        CohortAccumulator incoming = CohortAccumulator.fromBytes(partial.accumulator);
+        unusable.inc(incoming.unusable);
+        byte[] bytes = cohorts.get(partial.windowStart);
+        CohortState state;
+        if (bytes == null) {
+            long finalAt = partial.windowEnd + config.labelWindowMs();
+            if (watermark >= finalAt) {
+                afterFinal.inc();
+                if (!warnedAfterFinal) {
+                    warnedAfterFinal = true;
+                    LOG.warn(
+                            "A slice-metrics partial for cohort [{}, {}) of slice '{}' arrived at"
+                                    + " watermark {}, after the cohort's final revision at {}: a"
+                                    + " prediction reached the join more than a label window late."
+                                    + " Counted in sliceMetricsPartialsAfterFinal and sent to the side"
+                                    + " output '{}'; further ones are only counted.",
+                            partial.windowStart,
+                            partial.windowEnd,
+                            Slices.slice(Slices.dimensions(partial.key)),
+                            watermark,
+                            finalAt,
+                            AFTER_FINAL.getId());
+                }
+                ctx.output(AFTER_FINAL, partial);
+                return;
+            }
+            state = new CohortState(partial.windowEnd, finalAt, partial.accumulator);
+            ctx.timerService().registerEventTimeTimer(partial.windowEnd);
+            ctx.timerService().registerEventTimeTimer(finalAt);
+        } else {
+            state = CohortState.decode(bytes);
+            CohortAccumulator merged = CohortAccumulator.fromBytes(state.accumulator);
+            merged.merge(incoming);
+            state.accumulator = merged.toBytes();
+            if (state.revision > 0) {
+                state.changed = true;
+                long next = nextUpdate(watermark);
+                if (next < state.finalAt) {
+                    ctx.timerService().registerEventTimeTimer(next);
+                }
+            }
+        }
+        cohorts.put(partial.windowStart, state.encode());
+    }
+
+    /** The first multiple of the metrics window after the watermark: the next update time. */
+    long nextUpdate(long watermark) {
+        return watermark - Math.floorMod(watermark, config.windowMs()) + config.windowMs();
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<SliceMetric> out)
+            throws Exception {
+        boolean onCadence = Math.floorMod(timestamp, config.windowMs()) == 0;
+        List<Map.Entry<Long, byte[]>> all = new ArrayList<>();
+        for (Map.Entry<Long, byte[]> e : cohorts.entries()) {
+            all.add(Map.entry(e.getKey(), e.getValue()));
+        }
+        for (Map.Entry<Long, byte[]> e : all) {
+            long windowStart = e.getKey();
+            CohortState state = CohortState.decode(e.getValue());
+            if (timestamp >= state.finalAt) {
+                emit(ctx.getCurrentKey(), windowStart, state, true, timestamp, out);
+                cohorts.remove(windowStart);
+            } else if (state.revision == 0) {
+                if (timestamp >= state.windowEnd) {
+                    emit(ctx.getCurrentKey(), windowStart, state, false, timestamp, out);
+                    cohorts.put(windowStart, state.encode());
+                }
+            } else if (state.changed && onCadence && timestamp > state.lastEmitted) {
+                // Emissions lie on multiples of the window, so this is a window after the last.
+                emit(ctx.getCurrentKey(), windowStart, state, false, timestamp, out);
+                cohorts.put(windowStart, state.encode());
+            }
+        }
+    }
+
+    private void emit(
+            String key,
+            long windowStart,
+            CohortState state,
+            boolean isFinal,
+            long asOf,
+            Collector<SliceMetric> out) {
+        CohortAccumulator a = CohortAccumulator.fromBytes(state.accumulator);
+        state.revision++;
+        state.lastEmitted = asOf;
+        state.changed = false;
+        if (a.classOverflow) {
+            classOverflow.inc();
+        }
+        out.collect(
+                SliceMetricRows.row(
+                        config,
+                        key,
+                        windowStart,
+                        state.windowEnd,
+                        a,
+                        state.revision,
+                        isFinal,
+                        asOf));
+        rows.inc();
+    }
+}

@@ -1,0 +1,111 @@
+package io.hindsight.metrics;
+
+import io.hindsight.schemas.Outcome;
+import io.hindsight.schemas.Prediction;
+import io.hindsight.schemas.SliceMetric;
+import io.hindsight.spec.JobSpec;
+import io.hindsight.window.Partial;
+import io.hindsight.window.PreAggregateOperator;
+import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.api.java.typeutils.EitherTypeInfo;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.types.Either;
+import org.apache.flink.util.Collector;
+
+/**
+ * Slice metrics: per cohort (a window of prediction time) and slice, the model's volume, label
+ * coverage and label-based metrics, revised as labels arrive until the cohort is final.
+ *
+ * <pre>
+ *  predictions ─► as left ──┐
+ *  (duplicates skipped)     ├─► union ─► pre-aggregation ─► keyBy(slice) ─► SliceMetricsMergeFunction ─► SliceMetric
+ *  outcomes ────► as right ─┘            (heap, per subtask:               (RocksDB: cohort → bytes,
+ *                                         (slice, cohort) → accumulator)    event-time timers)
+ * </pre>
+ *
+ * <p>Both inputs carry event-time timestamps and watermarks (the join's outputs). Design, which
+ * outcome rows count and the error bounds: jobs/README.md, "Slice metrics".
+ */
+public final class SliceMetricsPipeline {
+
+    public static final String UID_PREDICTIONS_IN = "slice-metrics-predictions-in";
+    public static final String UID_OUTCOMES_IN = "slice-metrics-outcomes-in";
+    public static final String UID_PRE_AGGREGATE = "slice-metrics-pre-aggregate";
+    public static final String UID_MERGE = "slice-metrics-merge";
+    public static final String UID_DISABLED = "slice-metrics-disabled";
+
+    /** Accumulators one pre-aggregation subtask holds before it flushes them all. */
+    static final int MAX_HELD = 10_000;
+
+    private SliceMetricsPipeline() {}
+
+    /** Slice-metric rows; an empty stream when spec.metrics() is disabled. */
+    public static DataStream<SliceMetric> attach(
+            DataStream<Prediction> predictions, DataStream<Outcome> outcomes, JobSpec spec) {
+        TypeInformation<SliceMetric> rowType = new AvroTypeInfo<>(SliceMetric.class);
+        if (spec.metrics() == null || !spec.metrics().enabled()) {
+            return predictions
+                    .flatMap(new NoRows())
+                    .returns(rowType)
+                    .uid(UID_DISABLED)
+                    .name("slice metrics (disabled)");
+        }
+        SliceMetricsConfig config = SliceMetricsConfig.of(spec);
+        TypeInformation<Either<Prediction, Outcome>> inputType =
+                new EitherTypeInfo<>(
+                        new AvroTypeInfo<>(Prediction.class), new AvroTypeInfo<>(Outcome.class));
+        DataStream<Either<Prediction, Outcome>> left =
+                predictions
+                        .map(new AsLeft())
+                        .returns(inputType)
+                        .uid(UID_PREDICTIONS_IN)
+                        .name("slice metrics: predictions");
+        DataStream<Either<Prediction, Outcome>> right =
+                outcomes.map(new AsRight())
+                        .returns(inputType)
+                        .uid(UID_OUTCOMES_IN)
+                        .name("slice metrics: outcomes");
+        return left.union(right)
+                .transform(
+                        "slice metrics pre-aggregation",
+                        Partial.TYPE_INFO,
+                        new PreAggregateOperator<>(new SliceMetricsFolder(config), MAX_HELD))
+                .uid(UID_PRE_AGGREGATE)
+                .keyBy(new PartialKey())
+                .process(new SliceMetricsMergeFunction(config))
+                .returns(rowType)
+                .uid(UID_MERGE)
+                .name("slice metrics");
+    }
+
+    static final class AsLeft implements MapFunction<Prediction, Either<Prediction, Outcome>> {
+        @Override
+        public Either<Prediction, Outcome> map(Prediction p) {
+            return Either.Left(p);
+        }
+    }
+
+    static final class AsRight implements MapFunction<Outcome, Either<Prediction, Outcome>> {
+        @Override
+        public Either<Prediction, Outcome> map(Outcome o) {
+            return Either.Right(o);
+        }
+    }
+
+    /** The merge stage's key: application and slice. */
+    public static final class PartialKey implements KeySelector<Partial, String> {
+        @Override
+        public String getKey(Partial p) {
+            return p.key;
+        }
+    }
+
+    static final class NoRows implements FlatMapFunction<Prediction, SliceMetric> {
+        @Override
+        public void flatMap(Prediction p, Collector<SliceMetric> out) {}
+    }
+}

@@ -3,9 +3,13 @@ package io.hindsight.bench;
 import io.hindsight.iceberg.HindsightTable;
 import io.hindsight.iceberg.IcebergSinks;
 import io.hindsight.jobs.JoinSinks;
+import io.hindsight.jobs.MonitoringSinks;
+import io.hindsight.schemas.Alert;
 import io.hindsight.schemas.DeadLetter;
+import io.hindsight.schemas.DriftResult;
 import io.hindsight.schemas.Outcome;
 import io.hindsight.schemas.Prediction;
+import io.hindsight.schemas.SliceMetric;
 import io.hindsight.schemas.UnmatchedFeedback;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -15,10 +19,10 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.flink.CatalogLoader;
 
 /**
- * The benchmarks' sinks: every stream discarded, or Hindsight's three tables written with {@link
+ * The benchmarks' sinks: every stream discarded, or Hindsight's tables written with {@link
  * IcebergSinks} into a local Hadoop catalog (as production, without the Kafka topics).
  */
-public final class BenchSinks implements JoinSinks {
+public final class BenchSinks implements JoinSinks, MonitoringSinks {
 
     public static final String NAMESPACE = "bench";
 
@@ -68,5 +72,20 @@ public final class BenchSinks implements JoinSinks {
     @Override
     public void deadLetters(DataStream<DeadLetter> deadLetters) {
         discard(deadLetters, "dead-letters-discard");
+    }
+
+    @Override
+    public void drift(DataStream<DriftResult> drift) {
+        table(drift, HindsightTable.DRIFT, "drift-table");
+    }
+
+    @Override
+    public void metrics(DataStream<SliceMetric> metrics) {
+        table(metrics, HindsightTable.METRICS, "metrics-table");
+    }
+
+    @Override
+    public void alerts(DataStream<Alert> alerts) {
+        table(alerts, HindsightTable.ALERTS, "alerts-table");
     }
 }

@@ -9,6 +9,7 @@ import io.hindsight.iceberg.IcebergCatalogs;
 import io.hindsight.jobs.DeadLetterRouter;
 import io.hindsight.jobs.FeedbackJoinJob;
 import io.hindsight.jobs.LocalFlink;
+import io.hindsight.join.FeedbackJoinFunction;
 import io.hindsight.schemas.DeadLetter;
 import io.hindsight.schemas.Feedback;
 import io.hindsight.schemas.Outcome;
@@ -50,7 +51,8 @@ import org.apache.iceberg.flink.CatalogLoader;
  * figures and appending it to a results file.
  *
  * <pre>
- * --variant passthrough | hindsight | sql | datastream
+ * --variant passthrough | hindsight | monitored | sql | datastream
+ *                                   (monitored: hindsight plus drift, slice metrics and alerts)
  * --sink discard | iceberg          (passthrough always discards)
  * --input generated | kafka
  * --mode throughput | state         (state: predictions only, all left waiting; measured, cancelled)
@@ -318,6 +320,16 @@ public final class EndToEnd {
             case "hindsight" -> {
                 FeedbackJoinJob.build(env, spec, ps, fs, sinks);
                 return env.executeAsync("bench: hindsight feedback join");
+            }
+            case "monitored" -> {
+                SingleOutputStreamOperator<Outcome> outcomes =
+                        FeedbackJoinJob.build(env, spec, ps, fs, sinks);
+                FeedbackJoinJob.attachMonitoring(
+                        spec,
+                        outcomes.getSideOutput(FeedbackJoinFunction.PREDICTIONS),
+                        outcomes,
+                        sinks);
+                return env.executeAsync("bench: hindsight join, drift, slice metrics, alerts");
             }
             case "passthrough" -> {
                 BenchSinks.discard(predictions(env, spec, ps), "predictions-discard");

@@ -1,6 +1,8 @@
 package io.hindsight.cli;
 
 import io.hindsight.demo.Demo;
+import io.hindsight.drift.ReferenceProfile;
+import io.hindsight.drift.ReferenceProfiles;
 import io.hindsight.jobs.FeedbackJoinJob;
 import io.hindsight.jobs.LocalFlink;
 import io.hindsight.spec.JobSpec;
@@ -13,12 +15,15 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
 
 /**
  * Hindsight's command line: {@code validate}, {@code demo}, {@code run}, {@code query}, {@code
@@ -38,9 +43,14 @@ public final class Hindsight {
                                         run the embedded default: a Kafka broker, a schema
                                         registry, Flink with RocksDB and a local Iceberg
                                         warehouse, fed by a simulated fraud model
-              run SPEC                  run the feedback join locally against the spec's Kafka
-                                        and Iceberg catalog
+              run SPEC                  run the jobs (feedback join, drift, slice metrics,
+                                        alerts) locally against the spec's Kafka and Iceberg
+                                        catalog
               query SPEC SQL            run a Flink SQL query against the spec's Iceberg tables
+              profile SPEC --from TIME --to TIME --out FILE
+                                        build a drift reference profile from the predictions
+                                        table (event time in [from, to), ISO-8601 instants),
+                                        for drift.reference type 'profile'
               submit SPEC --cluster URL [--savepoint PATH] [--parallelism N] [--jar JAR]
                                         validate the spec, upload the job jar to a Flink session
                                         cluster's REST API and run the feedback join there;
@@ -84,6 +94,7 @@ public final class Hindsight {
                 case "demo" -> Demo.run(rest, out);
                 case "run" -> runJob(rest);
                 case "query" -> query(rest);
+                case "profile" -> profile(rest);
                 case "submit" -> submit(rest);
                 case "stop" -> stop(rest);
                 default -> {
@@ -165,6 +176,62 @@ public final class Hindsight {
         TableEnvironment tables = icebergSql(spec);
         tables.executeSql(args[1]).print();
         return 0;
+    }
+
+    private int profile(String[] args) throws Exception {
+        String usage = "usage: ./hindsight profile SPEC --from TIME --to TIME --out FILE";
+        String specPath = null;
+        Instant from = null;
+        Instant to = null;
+        Path file = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--from" -> from = instant("--from", value(args, ++i, usage));
+                case "--to" -> to = instant("--to", value(args, ++i, usage));
+                case "--out" -> file = Path.of(value(args, ++i, usage));
+                default -> {
+                    if (specPath != null || args[i].startsWith("--")) {
+                        throw new UserError(
+                                "profile: unexpected argument '" + args[i] + "'\n" + usage);
+                    }
+                    specPath = args[i];
+                }
+            }
+        }
+        if (specPath == null || from == null || to == null || file == null) {
+            err.println(usage);
+            return 2;
+        }
+        JobSpec spec = load(specPath);
+        TableIdentifier table =
+                TableIdentifier.of(
+                        Namespace.of(spec.iceberg().namespace()),
+                        spec.iceberg().tables().predictions());
+        ReferenceProfile profile;
+        try {
+            profile =
+                    ReferenceProfiles.fromTable(
+                            FeedbackJoinJob.catalog(spec), table, from, to, spec);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("profile: " + e.getMessage());
+        }
+        profile.write(file);
+        out.printf(
+                "wrote %s: %,d predictions of %s in [%s, %s), %d drift targets%n",
+                file, profile.predictions(), table, from, to, profile.targets().size());
+        return 0;
+    }
+
+    private static Instant instant(String option, String text) {
+        try {
+            return Instant.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new UserError(
+                    option
+                            + " must be an ISO-8601 instant such as 2026-01-01T00:00:00Z, not '"
+                            + text
+                            + "'");
+        }
     }
 
     private int submit(String[] args) throws Exception {

@@ -2,12 +2,23 @@ package io.hindsight.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hindsight.drift.ReferenceProfile;
+import io.hindsight.drift.ReferenceProfilesTest;
+import io.hindsight.iceberg.HindsightTable;
+import io.hindsight.iceberg.IcebergCatalogs;
+import io.hindsight.iceberg.IcebergTables;
+import io.hindsight.schemas.Prediction;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Namespace;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -159,5 +170,114 @@ class HindsightTest {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
             return socket.getLocalPort();
         }
+    }
+
+    /** The fraud example spec with its Iceberg warehouse moved to {@code warehouse}. */
+    static Path fraudSpecWithWarehouse(Path dir, Path warehouse) throws Exception {
+        String yaml =
+                Files.readString(HOME.resolve("examples/fraud/spec.yaml"))
+                        + "\niceberg:\n  catalog:\n    type: hadoop\n    warehouse: "
+                        + warehouse.toUri()
+                        + "\n";
+        Path spec = dir.resolve("spec.yaml");
+        Files.writeString(spec, yaml);
+        for (String schema : new String[] {"prediction.avsc", "feedback.avsc"}) {
+            Files.copy(HOME.resolve("examples/fraud").resolve(schema), dir.resolve(schema));
+        }
+        return spec;
+    }
+
+    static Prediction payment(String id, Instant time, double amount, String merchant) {
+        return Prediction.newBuilder()
+                .setApplication("fraud")
+                .setPredictionId(id)
+                .setEventTime(time)
+                .setModelName("fraud-scorer")
+                .setModelVersion("v7")
+                .setScore(amount / 1000)
+                .setNumericFeatures(Map.of("amount", amount, "account_age_days", 30.0))
+                .setCategoricalFeatures(
+                        Map.of("merchant_category", merchant, "card_present", "true"))
+                .setTags(Map.of("country", "BR", "channel", "web"))
+                .build();
+    }
+
+    @Test
+    void profileWritesTheReferenceOfThePredictionsTableBetweenFromAndTo(@TempDir Path dir)
+            throws Exception {
+        Path warehouse = dir.resolve("warehouse");
+        Path spec = fraudSpecWithWarehouse(dir, warehouse);
+        Table table =
+                IcebergTables.ensure(
+                        IcebergCatalogs.localHadoop("hindsight", warehouse).loadCatalog(),
+                        Namespace.of("hindsight"),
+                        HindsightTable.PREDICTIONS,
+                        "fraud_predictions");
+        Instant from = Instant.parse("2026-01-01T00:00:00Z");
+        List<Prediction> predictions = new ArrayList<>();
+        for (int i = 0; i < 48; i++) {
+            // Two days of hourly payments; only the first day is asked for.
+            predictions.add(
+                    payment("p" + i, from.plusSeconds(3600L * i), 10 + i, i % 2 == 0 ? "a" : "b"));
+        }
+        ReferenceProfilesTest.append(table, predictions);
+        Path file = dir.resolve("reference-profile.json");
+
+        assertThat(
+                        run(
+                                "profile",
+                                spec.toString(),
+                                "--from",
+                                from.toString(),
+                                "--to",
+                                "2026-01-02T00:00:00Z",
+                                "--out",
+                                file.toString()))
+                .as(err())
+                .isZero();
+
+        ReferenceProfile profile = ReferenceProfile.read(file);
+        assertThat(profile.predictions()).isEqualTo(24);
+        assertThat(profile.application()).isEqualTo("fraud");
+        assertThat(profile.targets()).contains("amount", "merchant_category", "score");
+        assertThat(out()).contains("24 predictions of hindsight.fraud_predictions");
+    }
+
+    @Test
+    void profileExplainsABadInstantAndAMissingTable(@TempDir Path dir) throws Exception {
+        Path spec = fraudSpecWithWarehouse(dir, dir.resolve("empty-warehouse"));
+        String out = dir.resolve("p.json").toString();
+        assertThat(
+                        run(
+                                "profile",
+                                spec.toString(),
+                                "--from",
+                                "yesterday",
+                                "--to",
+                                "2026-01-02T00:00:00Z",
+                                "--out",
+                                out))
+                .isEqualTo(1);
+        assertThat(err())
+                .contains(
+                        "--from must be an ISO-8601 instant such as 2026-01-01T00:00:00Z, not"
+                                + " 'yesterday'");
+        err.reset();
+        assertThat(
+                        run(
+                                "profile",
+                                spec.toString(),
+                                "--from",
+                                "2026-01-01T00:00:00Z",
+                                "--to",
+                                "2026-01-02T00:00:00Z",
+                                "--out",
+                                out))
+                .isEqualTo(1);
+        assertThat(err())
+                .contains(
+                        "profile: drift reference table hindsight.fraud_predictions does not exist"
+                                + " in catalog 'hindsight'");
+        assertThat(Files.exists(Path.of(out))).isFalse();
     }
 }

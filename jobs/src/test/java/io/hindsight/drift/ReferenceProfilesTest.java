@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A table reference read from a local Hadoop-catalog warehouse with Iceberg's generic reader. */
-class ReferenceProfilesTest {
+public class ReferenceProfilesTest {
 
     static final Namespace NS = Namespace.of("hindsight");
     static final TableIdentifier ID = TableIdentifier.of(NS, "fraud_predictions");
@@ -63,7 +63,7 @@ class ReferenceProfilesTest {
     }
 
     /** Appends {@code predictions} in one commit, one Parquet file per day partition. */
-    static void append(Table table, List<Prediction> predictions) throws Exception {
+    public static void append(Table table, List<Prediction> predictions) throws Exception {
         GenericAppenderFactory factory = new GenericAppenderFactory(table.schema(), table.spec());
         InternalRecordWrapper wrapper = new InternalRecordWrapper(table.schema().asStruct());
         Map<PartitionKey, List<Record>> byDay = new LinkedHashMap<>();

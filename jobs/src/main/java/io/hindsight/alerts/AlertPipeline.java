@@ -15,9 +15,9 @@ import org.apache.flink.util.Collector;
  * The alert rules of a spec, attached to the drift and slice-metric streams.
  *
  * <pre>
- *  SliceMetric ─► SliceMetricRouter ─┐  (one observation per matching rule)
+ *  SliceMetric ─► RuleRouter ────────┐  (one observation per matching rule)
  *                                    ├─► keyBy(application, rule, subject) ─► AlertStateFunction ─► Alert
- *  DriftResult ─► DriftResultRouter ─┘                                       (RocksDB, expiry timer)
+ *  DriftResult ─► RuleRouter ────────┘                                       (RocksDB, expiry timer)
  * </pre>
  *
  * <p>The routers run at the parallelism of their input, so they chain to it (forward): the rows of
@@ -58,7 +58,7 @@ public final class AlertPipeline {
             Objects.requireNonNull(
                     metrics, "the spec has alert rules on metrics but no metrics stream is given");
             observations =
-                    metrics.flatMap(new SliceMetricRouter(rules))
+                    metrics.flatMap(new RuleRouter<SliceMetric>(rules, AlertRules::observe))
                             .setParallelism(metrics.getParallelism())
                             .returns(RuleObservation.TYPE_INFO)
                             .uid(METRICS_ROUTER_UID)
@@ -68,7 +68,7 @@ public final class AlertPipeline {
             Objects.requireNonNull(
                     drift, "the spec has alert rules on drift but no drift stream is given");
             DataStream<RuleObservation> fromDrift =
-                    drift.flatMap(new DriftResultRouter(rules))
+                    drift.flatMap(new RuleRouter<DriftResult>(rules, AlertRules::observe))
                             .setParallelism(drift.getParallelism())
                             .returns(RuleObservation.TYPE_INFO)
                             .uid(DRIFT_ROUTER_UID)

@@ -130,7 +130,7 @@ final class AlertRule implements Serializable {
                     String.format("alert rule '%s' watches drift, which is disabled", name));
         }
         Measure measure =
-                Measure.of(Objects.requireNonNull(spec.statistic(), "statistic of " + name), name);
+                Measure.of(Objects.requireNonNull(spec.statistic(), "statistic of " + name));
         long retention = DRIFT_QUIET_WINDOWS * job.drift().window().toMillis() + baselineMs;
         return new AlertRule(
                 name,

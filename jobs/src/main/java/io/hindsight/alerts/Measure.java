@@ -122,11 +122,8 @@ enum Measure {
         };
     }
 
-    /**
-     * The measure of a drift rule. {@code type-error-rate} has no column: a value of the wrong type
-     * is dropped by the mapper and counted in {@code missing_rate}, so such a rule is refused.
-     */
-    static Measure of(DriftStatistic statistic, String rule) {
+    /** The measure of a drift rule. */
+    static Measure of(DriftStatistic statistic) {
         return switch (statistic) {
             case JENSEN_SHANNON -> JENSEN_SHANNON;
             case PSI -> PSI;
@@ -136,13 +133,6 @@ enum Measure {
             case UNSEEN_CATEGORIES -> UNSEEN_CATEGORIES;
             case MISSING_RATE -> MISSING_RATE;
             case OUT_OF_RANGE_RATE -> OUT_OF_RANGE_RATE;
-            case TYPE_ERROR_RATE ->
-                    throw new IllegalArgumentException(
-                            String.format(
-                                    "alert rule '%s': drift results report no type-error-rate (a"
-                                            + " value of the wrong type counts as missing) —"
-                                            + " expected statistic missing-rate",
-                                    rule));
         };
     }
 

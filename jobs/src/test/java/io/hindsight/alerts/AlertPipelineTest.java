@@ -49,21 +49,6 @@ class AlertPipelineTest {
     }
 
     @Test
-    void aRuleOnTypeErrorRateIsRefusedWithItsName() {
-        JobSpec spec =
-                SpecLoader.parse(
-                        AlertTesting.SPEC.replace(
-                                "statistic: missing-rate", "statistic: type-error-rate"),
-                        Map.of());
-        assertThatThrownBy(() -> AlertRules.of(spec))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(
-                        "alert rule 'amount-missing': drift results report no type-error-rate (a"
-                                + " value of the wrong type counts as missing) — expected statistic"
-                                + " missing-rate");
-    }
-
-    @Test
     void aRuleOnAMissingStreamFailsWhenTheGraphIsBuilt() {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         DataStream<SliceMetric> metrics =

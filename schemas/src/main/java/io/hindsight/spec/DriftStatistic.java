@@ -14,10 +14,11 @@ public enum DriftStatistic {
     CHI_SQUARE(false),
     /** Share of values in categories never seen in the reference; categorical. */
     UNSEEN_CATEGORIES(false),
-    /** Share of predictions where the feature is missing. */
+    /**
+     * Share of predictions where the feature is missing; a value of the wrong type is dropped by
+     * the mapper (and counted in its metrics), so it counts as missing here.
+     */
     MISSING_RATE(false),
-    /** Share of predictions where the feature has the wrong type. */
-    TYPE_ERROR_RATE(false),
     /** Share of values outside the feature's declared min/max. */
     OUT_OF_RANGE_RATE(false);
 

@@ -646,8 +646,7 @@ class SpecErrorMessagesTest {
                         List.of(
                                 "alerts[0].statistic (line 42): 'wasserstein' does not apply to"
                                         + " categorical 'merchant' — expected one of: jensen-shannon,"
-                                        + " psi, chi-square, unseen-categories, missing-rate,"
-                                        + " type-error-rate")),
+                                        + " psi, chi-square, unseen-categories, missing-rate")),
                 arguments(
                         edit(
                                 "source: metrics\n    metric: auc",

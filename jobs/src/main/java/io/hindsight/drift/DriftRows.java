@@ -99,7 +99,7 @@ final class DriftRows {
             row.setQuantiles(DriftStatistics.quantiles(w.sketch));
         }
         if (values > 0 && referenceValues > 0) {
-            DriftStatistics.Comparison c = DriftStatistics.numeric(w.sketch, r.sketch);
+            DriftStatistics.Comparison c = DriftStatistics.numeric(w.sketch, r.sketch, r.std());
             row.setJensenShannon(c.jensenShannon())
                     .setPsi(c.psi())
                     .setWasserstein(c.wasserstein())

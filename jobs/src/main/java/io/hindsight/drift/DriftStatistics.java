@@ -50,8 +50,14 @@ final class DriftStatistics {
 
     private DriftStatistics() {}
 
-    /** Numeric statistics of window sketch {@code w} against reference sketch {@code r}. */
-    static Comparison numeric(KllDoublesSketch w, KllDoublesSketch r) {
+    /**
+     * Numeric statistics of window sketch {@code w} against reference sketch {@code r}.
+     *
+     * @param referenceStd the reference's population standard deviation, computed exactly from its
+     *     values ({@link NumericValues#std()}), which normalizes Wasserstein-1: the wasserstein
+     *     statistic is null unless it is positive and finite
+     */
+    static Comparison numeric(KllDoublesSketch w, KllDoublesSketch r, double referenceStd) {
         if (w.isEmpty() || r.isEmpty()) {
             throw new IllegalArgumentException("numeric comparison of an empty sketch");
         }
@@ -61,8 +67,12 @@ final class DriftStatistics {
         double psi = psi(scale(wMass, w.getN()), scale(rMass, r.getN()));
         double js = jensenShannon(wMass, rMass);
         double[] ksW1 = ksAndWasserstein(w.getSortedView(), r.getSortedView());
-        double iqr = r.getQuantile(0.75, INCLUSIVE) - r.getQuantile(0.25, INCLUSIVE);
-        Double wasserstein = iqr > 0 ? ksW1[1] / iqr : null;
+        // W1 in units of the reference's σ (Evidently's "normed Wasserstein distance"). The IQR is
+        // no unit for a score piled up near 0 with a long tail: it is tiny against the tail that
+        // W1 integrates, and on the fraud demo's score sampling noise alone gave W1/IQR of
+        // 0.3–0.9 on unchanged daily windows.
+        Double wasserstein =
+                referenceStd > 0 && Double.isFinite(referenceStd) ? ksW1[1] / referenceStd : null;
         double p = ksPValue(ksW1[0], w.getN(), r.getN(), rankError(w), rankError(r));
         return new Comparison(js, psi, wasserstein, ksW1[0], p, null, null, null);
     }

@@ -53,6 +53,27 @@ final class ExactSum {
         size = kept;
     }
 
+    /**
+     * Adds the product {@code a·b} exactly: its rounded value and its rounding error {@code fma(a,
+     * b, −a·b)}, which are two doubles whose sum is the product (an error-free transformation).
+     * Exact unless the product overflows (the exact sum is then abandoned, as on any overflow) or
+     * its rounding error falls below the smallest double ({@code |a·b| < 2⁻⁹⁶⁹ ≈ 2·10⁻²⁹²}), where
+     * the error is off by less than {@code 2⁻¹⁰⁷⁴}.
+     */
+    void addProduct(double a, double b) {
+        double hi = a * b;
+        if (!Double.isFinite(hi)) {
+            overflowed = true;
+            plain += hi;
+            return;
+        }
+        add(hi);
+        double lo = Math.fma(a, b, -hi);
+        if (lo != 0.0) {
+            add(lo);
+        }
+    }
+
     void addAll(ExactSum other) {
         if (other.overflowed) {
             overflowed = true;
@@ -66,6 +87,39 @@ final class ExactSum {
         // add() accumulated the partials into plain; the other side's own plain sum is the same
         // value computed in another order, and is what an overflow must show.
         plain = plainBefore + other.plain;
+    }
+
+    /** Whether an intermediate sum overflowed, so that the sum is no longer exact. */
+    boolean overflowed() {
+        return overflowed;
+    }
+
+    /**
+     * The non-overlapping partials whose exact sum is this sum (a copy; empty for 0), or null after
+     * an overflow.
+     */
+    double[] partials() {
+        return overflowed ? null : Arrays.copyOf(partials, size);
+    }
+
+    /**
+     * The exact sum of {@code values}, which must be finite; null stands for a sum that overflowed
+     * (what {@link #partials()} returns for one).
+     */
+    static ExactSum of(double[] values) {
+        ExactSum sum = new ExactSum();
+        if (values == null) {
+            sum.overflowed = true;
+            sum.plain = Double.NaN;
+            return sum;
+        }
+        for (double v : values) {
+            if (!Double.isFinite(v)) {
+                throw new IllegalArgumentException("not a finite partial: " + v);
+            }
+            sum.add(v);
+        }
+        return sum;
     }
 
     /** The sum, correctly rounded (round half to even) unless an overflow happened. */

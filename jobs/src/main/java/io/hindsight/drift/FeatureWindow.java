@@ -15,13 +15,14 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * predictions, and the target's values — numeric, categorical, or numeric by class. Mergeable; the
  * pre-aggregation's accumulator and the merge stage's state value.
  *
- * <p>Bytes (version 1): version, a flags byte (which parts follow), predictions, then the numeric
- * part, the category counts and the classes, each when present. A reader meeting another version
- * fails with "unrecognized drift accumulator version N".
+ * <p>Bytes (version 2): version, a flags byte (which parts follow), predictions, then the numeric
+ * part (counts, exact sum, exact sum of squares, sketch), the category counts and the classes, each
+ * when present. A reader meeting another version fails with "unrecognized drift accumulator version
+ * N". Version 1 lacked the sum of squares.
  */
 public final class FeatureWindow {
 
-    static final byte VERSION = 1;
+    static final byte VERSION = 2;
     private static final int HAS_NUMERIC = 1;
     private static final int HAS_CATEGORIES = 2;
     private static final int HAS_CLASSES = 4;
@@ -151,8 +152,9 @@ public final class FeatureWindow {
     }
 
     /**
-     * What a rolling reference keeps of this window: the sketches with their value counts, or the
-     * category counts; no prediction count, sum or data-quality counts.
+     * What a rolling reference keeps of this window: the sketches with their value counts and exact
+     * sums (for the reference's standard deviation), or the category counts; no prediction count or
+     * data-quality counts.
      */
     FeatureWindow referencePart() {
         FeatureWindow part = new FeatureWindow(k, maxCategories);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hindsight.schemas.Prediction;
 import io.hindsight.spec.JobSpec;
@@ -21,27 +22,34 @@ import java.util.TreeMap;
 import org.apache.datasketches.kll.KllDoublesSketch;
 
 /**
- * A drift reference: for each target, the KLL sketch or the category counts of a set of predictions
- * (a training set, a period of the predictions table), with their counts. Written to and read from
- * a JSON file so that {@code drift.reference.type: profile} can use it.
+ * A drift reference: for each target, the KLL sketch and exact sums or the category counts of a set
+ * of predictions (a training set, a period of the predictions table), with their counts. Written to
+ * and read from a JSON file so that {@code drift.reference.type: profile} can use it.
  *
  * <pre>{@code
- * {"format": "hindsight-reference-profile", "version": 1, "application": "fraud",
+ * {"format": "hindsight-reference-profile", "version": 2, "application": "fraud",
  *  "source": "...", "sketch_k": 200, "max_categories": 100, "predictions": 120000,
  *  "features": {
  *    "amount": {"kind": "numeric", "predictions": 120000, "values": 119000,
- *               "out_of_range": 3, "non_finite": 0, "sketch": "<KLL bytes, base64>"},
+ *               "out_of_range": 3, "non_finite": 0, "sum": [1.1e-10, 8312950.25],
+ *               "sum_of_squares": [-2.6e-7, 4.7e9], "sketch": "<KLL bytes, base64>"},
  *    "merchant_category": {"kind": "categorical", "predictions": 120000, "values": 120000,
  *               "categories": {"electronics": 14000, ...}, "other": 0},
  *    "scores": {"kind": "numeric_map", "predictions": 120000, "unreported_values": 0,
  *               "classes": {"<class>": {"values": ..., "out_of_range": 0, "non_finite": 0,
+ *                                       "sum": [...], "sum_of_squares": [...],
  *                                       "sketch": "..."}}}}}
  * }</pre>
+ *
+ * <p>{@code sum} and {@code sum_of_squares} are the exact sums of the values and of their squares,
+ * each as the doubles whose exact sum it is ({@link ExactSum}'s partials; JSON numbers keep a
+ * double exactly), or null when the sum overflowed: the reference's standard deviation that
+ * normalizes Wasserstein comes from them. Version 1 lacked them; it is refused.
  */
 public final class ReferenceProfile {
 
     public static final String FORMAT = "hindsight-reference-profile";
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     private static final ObjectMapper JSON =
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -252,7 +260,21 @@ public final class ReferenceProfile {
         node.put("values", v.values);
         node.put("out_of_range", v.outOfRange);
         node.put("non_finite", v.nonFinite);
+        writeSum(node, "sum", v.sum);
+        writeSum(node, "sum_of_squares", v.sumOfSquares);
         node.put("sketch", Base64.getEncoder().encodeToString(v.sketch.toByteArray()));
+    }
+
+    private static void writeSum(ObjectNode node, String field, ExactSum sum) {
+        double[] partials = sum.partials();
+        if (partials == null) {
+            node.putNull(field);
+        } else {
+            ArrayNode array = node.putArray(field);
+            for (double p : partials) {
+                array.add(p);
+            }
+        }
     }
 
     /**
@@ -407,8 +429,36 @@ public final class ReferenceProfile {
             }
             return NumericValues.ofSketch(
                     sketch,
+                    sum(node, "sum", path + ".sum"),
+                    sum(node, "sum_of_squares", path + ".sum_of_squares"),
                     integer(node, "out_of_range", path + ".out_of_range"),
                     integer(node, "non_finite", path + ".non_finite"));
+        }
+
+        /** An exact sum: its partials (finite numbers), or null for one that overflowed. */
+        private ExactSum sum(JsonNode node, String field, String path) {
+            JsonNode v = node.get(field);
+            if (v == null) {
+                throw fail(path + ": missing");
+            }
+            if (v.isNull()) {
+                return ExactSum.of(null);
+            }
+            boolean valid = v.isArray();
+            double[] partials = new double[valid ? v.size() : 0];
+            for (int i = 0; valid && i < partials.length; i++) {
+                JsonNode p = v.get(i);
+                valid = p.isNumber() && Double.isFinite(p.asDouble());
+                partials[i] = p.asDouble();
+            }
+            if (!valid) {
+                throw fail(
+                        String.format(
+                                "%s: expected an array of finite numbers (the partials of an exact"
+                                        + " sum) or null, got %s",
+                                path, v));
+            }
+            return ExactSum.of(partials);
         }
 
         private long integer(JsonNode node, String field, String path) {

@@ -22,16 +22,35 @@ import org.junit.jupiter.params.provider.CsvSource;
  * exact rank within ε of the asked rank. PSI and JS terms are jointly convex in the two masses of a
  * bin, so over the box of masses allowed by the bin bounds each term lies between its value at the
  * exact masses minus the gradient times the box's half-widths (supporting hyperplane) and its
- * largest corner value; the tests sum these per-bin bounds.
+ * largest corner value; the tests sum these per-bin bounds. The reference's σ that divides W1 is
+ * exact (from exact sums, within a relative 3·2⁻⁵³), so W1's bound divided by {@link Exact#std}
+ * bounds the normalized Wasserstein, with 1e-12 of relative slack for σ's last bits.
  */
 class DriftStatisticsTest {
 
+    /** A target without a range, so that no value counts as out of range. */
+    static final DriftTarget SCORE =
+            DriftTarget.of(DriftTesting.rolling(2)).stream()
+                    .filter(t -> t.name().equals("score"))
+                    .findFirst()
+                    .orElseThrow();
+
     static KllDoublesSketch sketch(double[] values, int k) {
-        KllDoublesSketch s = KllDoublesSketch.newHeapInstance(k);
-        for (double v : values) {
-            s.update(v);
+        return values(values, k).sketch;
+    }
+
+    /** The accumulator of {@code values}: sketch, exact sums, counts. */
+    static NumericValues values(double[] values, int k) {
+        NumericValues v = new NumericValues(k);
+        for (double x : values) {
+            v.add(x, SCORE);
         }
-        return s;
+        return v;
+    }
+
+    /** The statistics as a row computes them: the reference's σ from its exact sums. */
+    static DriftStatistics.Comparison numeric(NumericValues w, NumericValues r) {
+        return DriftStatistics.numeric(w.sketch, r.sketch, r.std());
     }
 
     static double[] lognormal(Random random, int n, double mu) {
@@ -48,14 +67,16 @@ class DriftStatisticsTest {
         Random random = new Random(7);
         double[] window = lognormal(random, 160, shift);
         double[] reference = lognormal(random, 180, 0);
-        KllDoublesSketch w = sketch(window, 200);
-        KllDoublesSketch r = sketch(reference, 200);
+        NumericValues wv = values(window, 200);
+        NumericValues rv = values(reference, 200);
+        KllDoublesSketch w = wv.sketch;
+        KllDoublesSketch r = rv.sketch;
         assertThat(w.isEstimationMode()).isFalse();
         assertThat(r.isEstimationMode()).isFalse();
         double[] ws = Exact.sorted(window);
         double[] rs = Exact.sorted(reference);
 
-        DriftStatistics.Comparison c = DriftStatistics.numeric(w, r);
+        DriftStatistics.Comparison c = numeric(wv, rv);
 
         double[] deciles = new double[9];
         for (int i = 0; i < 9; i++) {
@@ -74,8 +95,8 @@ class DriftStatisticsTest {
         assertThat(c.jensenShannon()).isCloseTo(Exact.js(wMass, rMass), within(1e-12));
         double d = Exact.ks(ws, rs);
         assertThat(c.kolmogorovSmirnov()).isCloseTo(d, within(1e-12));
-        double iqr = Exact.quantile(rs, 0.75) - Exact.quantile(rs, 0.25);
-        assertThat(c.wasserstein()).isCloseTo(Exact.wasserstein(ws, rs) / iqr, within(1e-12));
+        assertThat(c.wasserstein())
+                .isCloseTo(Exact.wasserstein(ws, rs) / Exact.std(reference), within(1e-12));
         // Exact sketches: the p-value is the asymptotic one at the exact D.
         assertThat(c.ksPValue())
                 .isCloseTo(
@@ -94,8 +115,10 @@ class DriftStatisticsTest {
         Random random = new Random(k * 31L + (long) (shift * 10));
         double[] window = lognormal(random, 100_000, shift);
         double[] reference = lognormal(random, 120_000, 0);
-        KllDoublesSketch w = sketch(window, k);
-        KllDoublesSketch r = sketch(reference, k);
+        NumericValues wv = values(window, k);
+        NumericValues rv = values(reference, k);
+        KllDoublesSketch w = wv.sketch;
+        KllDoublesSketch r = rv.sketch;
         double ew = DriftStatistics.rankError(w);
         double er = DriftStatistics.rankError(r);
         assertThat(ew)
@@ -105,7 +128,7 @@ class DriftStatisticsTest {
         double[] ws = Exact.sorted(window);
         double[] rs = Exact.sorted(reference);
 
-        DriftStatistics.Comparison c = DriftStatistics.numeric(w, r);
+        DriftStatistics.Comparison c = numeric(wv, rv);
 
         // KS: each CDF within its sketch's ε.
         double d = Exact.ks(ws, rs);
@@ -130,15 +153,16 @@ class DriftStatisticsTest {
         double[] js = jsBounds(wExact, 2 * ew, rExact, 2 * er);
         assertThat(c.jensenShannon()).isBetween(js[0], js[1]);
 
-        // Wasserstein: W1 within (ε_W + ε_R)·range, the IQR between the quantiles at 0.25 ± ε
-        // and 0.75 ± ε.
+        // Wasserstein: W1 within (ε_W + ε_R)·range, divided by the exact σ of the reference.
         double w1 = Exact.wasserstein(ws, rs);
         double range = Math.max(ws[ws.length - 1], rs[rs.length - 1]) - Math.min(ws[0], rs[0]);
         double slack = (ew + er) * range;
-        double iqrLow = Exact.quantile(rs, 0.75 - er) - Exact.quantile(rs, 0.25 + er);
-        double iqrHigh = Exact.quantile(rs, 0.75 + er) - Exact.quantile(rs, 0.25 - er);
+        double sigma = Exact.std(reference);
+        assertThat(rv.std()).isCloseTo(sigma, within(sigma * 1e-15));
         assertThat(c.wasserstein())
-                .isBetween(Math.max(0, w1 - slack) / iqrHigh, (w1 + slack) / iqrLow);
+                .isBetween(
+                        Math.max(0, w1 - slack) / sigma * (1 - 1e-12),
+                        (w1 + slack) / sigma * (1 + 1e-12));
 
         // Quantiles: the exact rank of each reported quantile is within ε of the one asked.
         Map<String, Double> q = DriftStatistics.quantiles(w);
@@ -155,8 +179,9 @@ class DriftStatisticsTest {
     @Test
     void twoNormalsAKnownDistanceApart() {
         // A sample without sampling noise: the standard normal's quantiles at (i − ½)/n, and the
-        // same shifted by δ. Then W1 = δ exactly, and D, the IQR and the bin masses are the
-        // normal distribution's up to 1/n.
+        // same shifted by δ. Then W1 = δ exactly, W1/σ = δ/σ with the sample's exact σ (1 up to
+        // the tails the grid leaves out), and D and the bin masses are the normal distribution's
+        // up to 1/n.
         int n = 20_000;
         double delta = 0.5;
         NormalDistribution normal = new NormalDistribution(0, 1);
@@ -167,29 +192,27 @@ class DriftStatisticsTest {
             window[i] = reference[i] + delta;
         }
         int k = 1000;
-        KllDoublesSketch w = sketch(window, k);
-        KllDoublesSketch r = sketch(reference, k);
+        NumericValues wv = values(window, k);
+        NumericValues rv = values(reference, k);
+        KllDoublesSketch w = wv.sketch;
+        KllDoublesSketch r = rv.sketch;
         double ew = DriftStatistics.rankError(w);
         double er = DriftStatistics.rankError(r);
 
-        DriftStatistics.Comparison c = DriftStatistics.numeric(w, r);
+        DriftStatistics.Comparison c = numeric(wv, rv);
 
         double d = 2 * normal.cumulativeProbability(delta / 2) - 1; // 0.19741
         assertThat(c.kolmogorovSmirnov()).isCloseTo(d, within(ew + er + 2.0 / n));
-        double iqr = 2 * normal.inverseCumulativeProbability(0.75); // 1.34898
         double range = window[n - 1] - reference[0];
         double w1Slack = (ew + er) * range + 1e-9;
-        // The sketch's IQR: quantiles at ranks within ε, on a grid where rank u sits at Φ⁻¹(u).
-        double iqrLow =
-                normal.inverseCumulativeProbability(0.75 - er - 1.0 / n)
-                        - normal.inverseCumulativeProbability(0.25 + er + 1.0 / n);
-        double iqrHigh =
-                normal.inverseCumulativeProbability(0.75 + er + 1.0 / n)
-                        - normal.inverseCumulativeProbability(0.25 - er - 1.0 / n);
-        assertThat(iqr).isBetween(iqrLow, iqrHigh);
+        double sigma = Exact.std(reference);
+        // The grid leaves out the tails beyond ±Φ⁻¹(1 − 1/2n) ≈ ±3.9, which hold a variance of
+        // ~1e-3: σ is 1 to within that.
+        assertThat(sigma).isCloseTo(1.0, within(1e-3));
         assertThat(c.wasserstein())
-                .isBetween((delta - w1Slack) / iqrHigh, (delta + w1Slack) / iqrLow);
-        assertThat(delta / iqr).isCloseTo(0.37065, within(1e-5));
+                .isBetween(
+                        (delta - w1Slack) / sigma * (1 - 1e-12),
+                        (delta + w1Slack) / sigma * (1 + 1e-12));
 
         // PSI and JS over the normal's deciles: masses Φ(zᵢ − δ) − Φ(zᵢ₋₁ − δ) for the window.
         double[] wMass = new double[10];
@@ -283,11 +306,21 @@ class DriftStatisticsTest {
     }
 
     @Test
-    void aConstantReferenceHasNoInterquartileRangeSoNoWasserstein() {
+    void aConstantReferenceHasNoStandardDeviationSoNoWasserstein() {
+        NumericValues rv = values(new double[] {0.1, 0.1, 0.1, 0.1, 0.1, 0.1}, 200);
+        NumericValues wv = values(new double[] {0.1, 0.2, 0.3}, 200);
+        // 0.1 is not a double: the textbook S₂/n − (S₁/n)², even from correctly rounded sums,
+        // gives −1.7e-18 here, not 0.
+        assertThat(rv.std()).isZero();
+        assertThat(numeric(wv, rv).wasserstein()).isNull();
+        assertThat(DriftStatistics.binEdges(rv.sketch)).containsExactly(0.1);
+
         KllDoublesSketch r = sketch(new double[] {3, 3, 3, 3, 3, 3}, 200);
         KllDoublesSketch w = sketch(new double[] {3, 4, 5}, 200);
-        DriftStatistics.Comparison c = DriftStatistics.numeric(w, r);
+        DriftStatistics.Comparison c = DriftStatistics.numeric(w, r, 0.0);
         assertThat(c.wasserstein()).isNull();
+        // A σ that could not be computed (the reference's sums overflowed) gives none either.
+        assertThat(DriftStatistics.numeric(w, r, Double.NaN).wasserstein()).isNull();
         assertThat(DriftStatistics.binEdges(r)).containsExactly(3.0);
         // Bins (-∞, 3] and (3, ∞): the window has 1/3 and 2/3, the reference 1 and 0.
         assertThat(c.kolmogorovSmirnov()).isCloseTo(2.0 / 3, within(1e-15));

@@ -4,6 +4,7 @@ import static io.hindsight.drift.DriftTesting.T0;
 import static io.hindsight.drift.DriftTesting.prediction;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.hindsight.schemas.Prediction;
 import io.hindsight.spec.JobSpec;
@@ -126,6 +127,12 @@ class FeatureWindowTest {
         assertThatThrownBy(() -> FeatureWindow.decode(future, 200, 100))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("unrecognized drift accumulator version 9");
+        // Version 1 had no sum of squares.
+        byte[] old = bytes.clone();
+        old[0] = 1;
+        assertThatThrownBy(() -> FeatureWindow.decode(old, 200, 100))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("unrecognized drift accumulator version 1");
         byte[] cut = java.util.Arrays.copyOf(bytes, bytes.length - 3);
         assertThatThrownBy(() -> FeatureWindow.decode(cut, 200, 100))
                 .isInstanceOf(IllegalStateException.class)
@@ -159,6 +166,7 @@ class FeatureWindowTest {
         assertThat(merged.predictions()).isEqualTo(all.predictions());
         assertThat(merged.numericOrNull().values).isEqualTo(all.numericOrNull().values);
         assertThat(merged.numericOrNull().mean()).isEqualTo(all.numericOrNull().mean());
+        assertThat(merged.numericOrNull().std()).isEqualTo(all.numericOrNull().std());
         // Up to k values both sketches hold every value.
         assertThat(merged.numericOrNull().sketch.getSortedView().getQuantiles())
                 .containsExactly(all.numericOrNull().sketch.getSortedView().getQuantiles());
@@ -219,5 +227,71 @@ class FeatureWindowTest {
         }
         assertThat(cancel.value()).isEqualTo(1.0);
         assertThat(1e16 + 1.0 - 1e16).isNotEqualTo(1.0);
+    }
+
+    static NumericValues values(List<Double> values) {
+        NumericValues v = new NumericValues(200);
+        values.forEach(x -> v.add(x, target("score")));
+        return v;
+    }
+
+    @Test
+    void theStandardDeviationIsExactInAnyOrderAndSplitEvenFarFromZero() {
+        Random random = new Random(13);
+        // A large mean against a unit spread (timestamps, account numbers): the textbook
+        // S₂/n − (S₁/n)² cancels every digit here.
+        List<Double> values = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            values.add(1e9 + random.nextGaussian());
+        }
+        double[] array = values.stream().mapToDouble(Double::doubleValue).toArray();
+        double exact = Exact.std(array);
+        NumericValues whole = values(values);
+        double sigma = whole.std();
+        // Three roundings (the difference, the root, the division): relative 3·2⁻⁵³ from the
+        // true σ; the exact computation rounds once at the end (2⁻⁵³): 4·2⁻⁵³ apart at most.
+        assertThat(sigma).isCloseTo(exact, within(exact * 4 * 0x1p-53));
+        double s1 = 0;
+        double s2 = 0;
+        for (double x : array) {
+            s1 += x;
+            s2 += x * x;
+        }
+        double naive = Math.sqrt(Math.max(0, s2 / array.length - Math.pow(s1 / array.length, 2)));
+        assertThat(Math.abs(naive - exact)).isGreaterThan(0.1 * exact);
+
+        for (int trial = 0; trial < 3; trial++) {
+            Collections.shuffle(values, random);
+            int cut = random.nextInt(values.size());
+            NumericValues left = values(values.subList(0, cut));
+            NumericValues right = values(values.subList(cut, values.size()));
+            FeatureWindow bytes = new FeatureWindow(200, 100);
+            bytes.setNumeric(right);
+            NumericValues restored = FeatureWindow.decode(bytes.encode(), 200, 100).numericOrNull();
+            restored.merge(left);
+            assertThat(restored.std()).isEqualTo(sigma);
+            // What a rolling reference keeps of a window has the same σ.
+            assertThat(restored.referencePart().std()).isEqualTo(sigma);
+        }
+
+        // Values of every magnitude, positive and negative.
+        List<Double> mixed = new ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+            mixed.add(random.nextGaussian() * Math.pow(10, random.nextInt(40) - 20));
+        }
+        double mixedExact = Exact.std(mixed.stream().mapToDouble(Double::doubleValue).toArray());
+        assertThat(values(mixed).std()).isCloseTo(mixedExact, within(mixedExact * 4 * 0x1p-53));
+    }
+
+    @Test
+    void aConstantHasNoSpreadAndAnOverflowNoStandardDeviation() {
+        assertThat(values(List.of(0.1, 0.1, 0.1)).std()).isZero();
+        assertThat(values(List.of(-7.25)).std()).isZero();
+        assertThat(new NumericValues(200).std()).isNaN();
+        // 1e200² is beyond the double range: the sum of squares is no longer exact.
+        NumericValues huge = values(List.of(1.0, 1e200, 2.0));
+        assertThat(huge.sumOfSquares.overflowed()).isTrue();
+        assertThat(huge.std()).isNaN();
+        assertThat(huge.mean()).isEqualTo((1.0 + 1e200 + 2.0) / 3);
     }
 }

@@ -61,6 +61,14 @@ class ReferenceProfileTest {
                         .as(name)
                         .isEqualTo(x.numericOrNull().sketch.toByteArray());
                 assertThat(y.numericOrNull().outOfRange).isEqualTo(x.numericOrNull().outOfRange);
+                // The exact sums survive the file bit for bit, and with them σ.
+                assertThat(y.numericOrNull().sum.partials())
+                        .as(name)
+                        .containsExactly(x.numericOrNull().sum.partials());
+                assertThat(y.numericOrNull().sumOfSquares.partials())
+                        .as(name)
+                        .containsExactly(x.numericOrNull().sumOfSquares.partials());
+                assertThat(y.numericOrNull().std()).isEqualTo(x.numericOrNull().std());
             }
             if (x.categoriesOrNull() != null) {
                 assertThat(y.categoriesOrNull().sorted()).isEqualTo(x.categoriesOrNull().sorted());
@@ -68,9 +76,11 @@ class ReferenceProfileTest {
             assertThat(y.classes().keySet()).isEqualTo(x.classes().keySet());
             x.classes()
                     .forEach(
-                            (c, v) ->
-                                    assertThat(y.classes().get(c).sketch.toByteArray())
-                                            .isEqualTo(v.sketch.toByteArray()));
+                            (c, v) -> {
+                                assertThat(y.classes().get(c).sketch.toByteArray())
+                                        .isEqualTo(v.sketch.toByteArray());
+                                assertThat(y.classes().get(c).std()).isEqualTo(v.std());
+                            });
         }
     }
 
@@ -94,6 +104,39 @@ class ReferenceProfileTest {
         assertThat(read.predictions()).isEqualTo(5000);
         assertSameReferences(built, read);
         read.requireCovers(SPEC);
+        assertThat(read.reference("amount").numericOrNull().std())
+                .isCloseTo(
+                        Exact.std(amounts(training(5000, 1))),
+                        within(4 * 0x1p-53 * Exact.std(amounts(training(5000, 1)))));
+    }
+
+    static double[] amounts(List<Prediction> predictions) {
+        return predictions.stream()
+                .filter(p -> !p.getDuplicate())
+                .filter(p -> p.getNumericFeatures().containsKey("amount"))
+                .mapToDouble(p -> p.getNumericFeatures().get("amount"))
+                .toArray();
+    }
+
+    @Test
+    void aSumBeyondTheDoubleRangeIsWrittenAsNullAndGivesNoStandardDeviation() throws Exception {
+        List<Prediction> training = new ArrayList<>(training(20, 7));
+        training.add(prediction("huge", T0 - HOUR, 1e200, "web", 0.5));
+        ReferenceProfile built = ReferenceProfile.build(training, SPEC);
+        Path file = dir.resolve("huge.json");
+        built.write(file);
+        assertThat(Files.readString(file)).contains("\"sum_of_squares\" : null");
+
+        ReferenceProfile read = ReferenceProfile.read(file);
+        NumericValues amount = read.reference("amount").numericOrNull();
+        assertThat(amount.sumOfSquares.overflowed()).isTrue();
+        assertThat(amount.std()).isNaN();
+        // The sum itself is still exact, and the other targets are untouched.
+        assertThat(amount.sum.value())
+                .isEqualTo(built.reference("amount").numericOrNull().sum.value());
+        assertThat(read.reference("score").numericOrNull().std())
+                .isEqualTo(built.reference("score").numericOrNull().std())
+                .isPositive();
     }
 
     Path write(String json) throws Exception {
@@ -130,12 +173,32 @@ class ReferenceProfileTest {
                                 + ": is not a Hindsight reference profile (expected \"format\":"
                                 + " \"hindsight-reference-profile\")");
 
-        Path future = write(edited("\"version\" : 1", "\"version\" : 2"));
+        Path future = write(edited("\"version\" : 2", "\"version\" : 3"));
         assertThatThrownBy(() -> ReferenceProfile.read(future))
                 .hasMessage(
                         "reference profile "
                                 + future
-                                + ": has version 2; this Hindsight reads version 1");
+                                + ": has version 3; this Hindsight reads version 2");
+        // Version 1 had no exact sums, so no standard deviation for Wasserstein.
+        Path old = write(edited("\"version\" : 2", "\"version\" : 1"));
+        assertThatThrownBy(() -> ReferenceProfile.read(old))
+                .hasMessage(
+                        "reference profile "
+                                + old
+                                + ": has version 1; this Hindsight reads version 2");
+
+        Path noSum = write(edited("\"sum_of_squares\" : ", "\"squares\" : "));
+        assertThatThrownBy(() -> ReferenceProfile.read(noSum))
+                .hasMessage(
+                        "reference profile " + noSum + ": features.amount.sum_of_squares: missing");
+
+        Path badSum = write(edited("\"sum\" : [ ", "\"sum\" : [ \"x\", "));
+        assertThatThrownBy(() -> ReferenceProfile.read(badSum))
+                .hasMessageStartingWith(
+                        "reference profile "
+                                + badSum
+                                + ": features.amount.sum: expected an array of finite numbers"
+                                + " (the partials of an exact sum) or null, got [\"x\",");
 
         Path badSketch = write(edited("\"sketch\" : \"", "\"sketch\" : \"AAAA"));
         assertThatThrownBy(() -> ReferenceProfile.read(badSketch))
@@ -204,7 +267,8 @@ class ReferenceProfileTest {
         // channel as numeric: a valid numeric entry under its name.
         String numericEntry =
                 "\"channel\" : {\"kind\" : \"numeric\", \"predictions\" : 0, \"values\" : 0,"
-                        + " \"out_of_range\" : 0, \"non_finite\" : 0, \"sketch\" : \""
+                        + " \"out_of_range\" : 0, \"non_finite\" : 0, \"sum\" : [],"
+                        + " \"sum_of_squares\" : [], \"sketch\" : \""
                         + java.util.Base64.getEncoder()
                                 .encodeToString(
                                         org.apache.datasketches.kll.KllDoublesSketch
@@ -275,6 +339,9 @@ class ReferenceProfileTest {
                                     .mapToDouble(p -> p.getNumericFeatures().get("amount"))
                                     .toArray());
             assertThat(row.getKolmogorovSmirnov()).isCloseTo(Exact.ks(ws, rs), within(1e-12));
+            // σ of the training values from the exact sums the file carries.
+            assertThat(row.getWasserstein())
+                    .isCloseTo(Exact.wasserstein(ws, rs) / Exact.std(rs), within(1e-12));
         }
     }
 }

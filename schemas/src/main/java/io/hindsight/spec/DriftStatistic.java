@@ -6,7 +6,10 @@ public enum DriftStatistic {
     JENSEN_SHANNON(true),
     /** Population stability index; numeric and categorical. */
     PSI(true),
-    /** Wasserstein-1 distance divided by the reference's interquartile range; numeric. */
+    /**
+     * Wasserstein-1 distance divided by the reference's population standard deviation (computed
+     * exactly from every reference value); numeric.
+     */
     WASSERSTEIN(true),
     /** Kolmogorov–Smirnov statistic D; numeric. */
     KOLMOGOROV_SMIRNOV(false),

@@ -96,7 +96,7 @@ final class ExactStatistics {
 
     /**
      * Wasserstein-1 distance of the two empirical distributions, {@code ∫ |F_W − F_R| dx} between
-     * consecutive values of either, divided by the reference's interquartile range.
+     * consecutive values of either, divided by the reference's population standard deviation.
      */
     static double normalizedWasserstein(double[] window, double[] reference) {
         double[] w = window.clone();
@@ -114,7 +114,16 @@ final class ExactStatistics {
             double fr = (double) upperBound(r, x) / r.length;
             integral += Math.abs(fw - fr) * (points[i + 1] - x);
         }
-        return integral / (quantile(r, 0.75) - quantile(r, 0.25));
+        double mean = 0;
+        for (double x : r) {
+            mean += x;
+        }
+        mean /= r.length;
+        double squares = 0;
+        for (double x : r) {
+            squares += (x - mean) * (x - mean);
+        }
+        return integral / Math.sqrt(squares / r.length);
     }
 
     private static double[] deciles(double[] sorted) {

@@ -415,7 +415,7 @@ final class SpecParser {
         DriftReference reference = reference(o.optional("reference"), o.child("reference"));
         List<String> features = driftFeatures(o, predictions);
         Boolean outputs = bool(o, "model-outputs", true);
-        Integer sketchK = integer(o, "sketch-k", 200, 8, 65535, false);
+        Integer sketchK = integer(o, "sketch-k", 1000, 8, 65535, false);
         Integer maxCategories = integer(o, "max-categories", 100, 2, 100_000, false);
         DriftThresholds thresholds = DriftThresholds.DEFAULTS;
         Obj t = obj(o.optional("thresholds"), o.child("thresholds"));
@@ -451,7 +451,7 @@ final class SpecParser {
                 reference,
                 features,
                 !Boolean.FALSE.equals(outputs),
-                nonNull(sketchK, 200),
+                nonNull(sketchK, 1000),
                 nonNull(maxCategories, 100),
                 thresholds);
     }

@@ -93,7 +93,7 @@ class SpecLoaderTest {
                                 DriftReference.rolling(24),
                                 List.of("amount", "merchant"),
                                 true,
-                                200,
+                                1000,
                                 100,
                                 new DriftThresholds(0.1, 0.2, 0.1, null)));
         assertThat(spec.metrics())

@@ -53,7 +53,7 @@ public final class Hindsight {
                                         for drift.reference type 'profile'
               submit SPEC --cluster URL [--savepoint PATH] [--parallelism N] [--jar JAR]
                                         validate the spec, upload the job jar to a Flink session
-                                        cluster's REST API and run the feedback join there;
+                                        cluster's REST API and run the job there;
                                         prints the job id (the cluster must read SPEC at the
                                         same absolute path)
               stop JOB_ID --cluster URL [--savepoint-dir DIR]
@@ -162,8 +162,12 @@ public final class Hindsight {
         var flink =
                 LocalFlink.environment(LocalFlink.configuration(work, 2, Duration.ofSeconds(10)));
         FeedbackJoinJob.wire(flink, spec, FeedbackJoinJob.catalog(spec));
-        out.println("running the feedback join for '" + spec.application() + "' (Ctrl-C stops it)");
-        flink.execute("hindsight feedback join: " + spec.application());
+        out.println(
+                "running Hindsight for '"
+                        + spec.application()
+                        + "': feedback join, drift, slice metrics and alerts as the spec enables"
+                        + " them (Ctrl-C stops it)");
+        flink.execute("hindsight: " + spec.application());
         return 0;
     }
 

@@ -128,7 +128,7 @@ public final class Demo {
                             LocalFlink.configuration(
                                     work.resolve("flink"), 2, Duration.ofSeconds(3)));
             FeedbackJoinJob.wire(flinkEnv, spec, FeedbackJoinJob.catalog(spec));
-            JobClient job = flinkEnv.executeAsync("hindsight feedback join: " + spec.application());
+            JobClient job = flinkEnv.executeAsync("hindsight: " + spec.application());
             out.println(
                     "  Flink        feedback join, drift, slice metrics and alerts running"
                             + " in-process, parallelism 2, RocksDB, incremental checkpoints every"

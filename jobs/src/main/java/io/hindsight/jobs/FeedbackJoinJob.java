@@ -231,6 +231,6 @@ public final class FeedbackJoinJob {
         JobSpec spec = SpecLoader.load(Path.of(args[1]), System.getenv());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         wire(env, spec, catalog(spec));
-        env.execute("hindsight feedback join: " + spec.application());
+        env.execute("hindsight: " + spec.application());
     }
 }

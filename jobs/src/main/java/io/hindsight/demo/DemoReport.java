@@ -20,11 +20,13 @@ final class DemoReport {
     private final PrintStream out;
     private final TableEnvironment sql;
     private final TableNames t;
+    private final String alertsTopic;
 
     DemoReport(PrintStream out, TableEnvironment sql, JobSpec spec) {
         this.out = out;
         this.sql = sql;
         this.t = spec.iceberg().tables();
+        this.alertsTopic = spec.outputs().alertsTopic();
     }
 
     void print(
@@ -182,7 +184,7 @@ final class DemoReport {
     }
 
     /** What drift, slice metrics and alerts caught, against what was injected when. */
-    private void monitoring(java.time.Instant driftAt) {
+    private void monitoring(java.time.Instant driftAt) throws Exception {
         long injected = driftAt.toEpochMilli();
         out.println();
         out.println(
@@ -224,14 +226,27 @@ final class DemoReport {
                 ORDER BY auc
                 LIMIT 6"""
                         .formatted(t.metrics(), injected));
-        query(
-                "Which alerts fired? (state changes: each alert fires once and resolves once)",
+        String alerts =
                 """
-                SELECT rule, subject, state, event_time, message
+                SELECT event_time, state, rule, subject, message
                 FROM %s
                 ORDER BY event_time, rule, subject
-                LIMIT 15"""
-                        .formatted(t.alerts()));
+                LIMIT 20"""
+                        .formatted(t.alerts());
+        out.println();
+        out.println(
+                "-- Which alerts fired? (state changes: each alert fires once and resolves once;"
+                        + " the same records, as JSON, are on "
+                        + alertsTopic
+                        + ")");
+        out.println(alerts.strip().indent(2).stripTrailing());
+        List<Row> rows = Demo.rows(sql, alerts);
+        for (Row r : rows) {
+            out.printf(
+                    "  %s  %-8s  %-12s %-12s %s%n",
+                    r.getField(0), r.getField(1), r.getField(2), r.getField(3), r.getField(4));
+        }
+        out.println("  (" + rows.size() + " state changes)");
     }
 
     private void query(String question, String query) {

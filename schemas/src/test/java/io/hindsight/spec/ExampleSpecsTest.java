@@ -92,9 +92,9 @@ class ExampleSpecsTest {
         assertThat(spec.alerts())
                 .extracting(AlertRuleSpec::name)
                 .containsExactly("auc-low", "recall-drop", "score-drift", "amount-drift");
-        // The PSI rule has no condition: it alerts where drift.thresholds.psi flags drift.
+        // The Wasserstein rule has no condition: it alerts where drift.thresholds flags drift.
         assertThat(spec.alerts().get(3).condition())
-                .isEqualTo(new AlertCondition(ConditionType.ABOVE, 0.2, null));
+                .isEqualTo(new AlertCondition(ConditionType.ABOVE, 0.1, null));
     }
 
     @org.junit.jupiter.api.Test

@@ -465,47 +465,12 @@ class FeedbackJoinITCase {
                   group-id: hindsight-it-%s
                   schema-registry:
                     url: %s
-                inputs:
-                  predictions:
-                    topic: %s
-                    format: avro-confluent
-                    starting-offsets: earliest
-                    fields:
-                      join-key: request.id
-                      event-time: request.ts
-                      model-name: model.name
-                      model-version: model.version
-                      score: fraud_probability
-                    features:
-                      - {name: amount, path: features.amount, type: numeric}
-                      - {name: account_age_days, path: features.account_age_days, type: numeric}
-                      - {name: merchant_category, path: features.merchant_category, type: categorical}
-                      - {name: card_present, path: features.card_present, type: categorical}
-                    tags:
-                      country: context.country
-                      channel: context.channel
-                  feedback:
-                    topic: %s
-                    format: avro-confluent
-                    starting-offsets: earliest
-                    event-time-format: epoch-millis
-                    fields:
-                      join-key: payment_request_id
-                      event-time: reported_at
-                      feedback-id: chargeback_id
-                      label: is_fraud
-                    attributes:
-                      reason_code: reason_code
-                join:
-                  label-window: 60d
-                  early-feedback-hold: 1h
-                  late-feedback-retention: 14d
-                  out-of-orderness: 5m
-                  # Far above anything a busy 2-core machine stalls for: a backlog must never be
-                  # mistaken for a quiet topic in this test (see the jobs README on idleness).
-                  idleness: 10m
-                  policy: first
-                  end-of-input: %s
+                """
+                        .formatted(
+                                APPLICATION, broker.bootstrapServers(), run.name(), registry.url())
+                + FraudSpecYaml.inputs(PREDICTIONS_TOPIC, FEEDBACK_TOPIC)
+                + FraudSpecYaml.join(endOfInput)
+                + """
                 iceberg:
                   catalog:
                     type: hadoop
@@ -514,17 +479,10 @@ class FeedbackJoinITCase {
                   outcomes-topic: %s
                   dead-letter-topic: %s
                 """
-                .formatted(
-                        APPLICATION,
-                        broker.bootstrapServers(),
-                        run.name(),
-                        registry.url(),
-                        PREDICTIONS_TOPIC,
-                        FEEDBACK_TOPIC,
-                        endOfInput,
-                        run.warehouse().toUri(),
-                        run.outcomesTopic(),
-                        run.deadLetterTopic());
+                        .formatted(
+                                run.warehouse().toUri(),
+                                run.outcomesTopic(),
+                                run.deadLetterTopic());
     }
 
     // ---------------------------------------------------------------------------------------

@@ -968,45 +968,11 @@ class MonitoringITCase {
                   group-id: hindsight-monitoring-it
                   schema-registry:
                     url: %s
-                inputs:
-                  predictions:
-                    topic: %s
-                    format: avro-confluent
-                    starting-offsets: earliest
-                    fields:
-                      join-key: request.id
-                      event-time: request.ts
-                      model-name: model.name
-                      model-version: model.version
-                      score: fraud_probability
-                    features:
-                      - {name: amount, path: features.amount, type: numeric, min: 0, max: 50000}
-                      - {name: account_age_days, path: features.account_age_days, type: numeric, min: 0}
-                      - {name: merchant_category, path: features.merchant_category, type: categorical}
-                      - {name: card_present, path: features.card_present, type: categorical}
-                    tags:
-                      country: context.country
-                      channel: context.channel
-                  feedback:
-                    topic: %s
-                    format: avro-confluent
-                    starting-offsets: earliest
-                    event-time-format: epoch-millis
-                    fields:
-                      join-key: payment_request_id
-                      event-time: reported_at
-                      feedback-id: chargeback_id
-                      label: is_fraud
-                    attributes:
-                      reason_code: reason_code
-                join:
-                  label-window: 60d
-                  early-feedback-hold: 1h
-                  late-feedback-retention: 14d
-                  out-of-orderness: 5m
-                  idleness: 10m
-                  policy: first
-                  end-of-input: drain
+                """
+                        .formatted(broker.bootstrapServers(), registry.url())
+                + FraudSpecYaml.inputs(PREDICTIONS_TOPIC, FEEDBACK_TOPIC)
+                + FraudSpecYaml.join("drain")
+                + """
                 drift:
                   window: 1d
                   reference: {type: rolling, windows: %d}
@@ -1062,13 +1028,6 @@ class MonitoringITCase {
                     type: hadoop
                     warehouse: %s
                 """
-                .formatted(
-                        broker.bootstrapServers(),
-                        registry.url(),
-                        PREDICTIONS_TOPIC,
-                        FEEDBACK_TOPIC,
-                        REFERENCE_WINDOWS,
-                        SKETCH_K,
-                        warehouse.toUri());
+                        .formatted(REFERENCE_WINDOWS, SKETCH_K, warehouse.toUri());
     }
 }

@@ -6,6 +6,7 @@ import io.hindsight.spec.JobSpec;
 import io.hindsight.spec.ReferenceType;
 import io.hindsight.window.Partial;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,10 +50,27 @@ public final class DriftMergeFunction extends KeyedProcessFunction<String, Parti
                     Types.LONG,
                     PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
 
+    /**
+     * Block start → the merged reference parts of an aligned block of {@link #blockWindows} windows
+     * (rolling reference only): a version byte, the block's length in windows, then the {@link
+     * FeatureWindow} bytes.
+     */
+    public static final MapStateDescriptor<Long, byte[]> ROLLING_BLOCKS =
+            new MapStateDescriptor<>(
+                    "drift-rolling-blocks",
+                    Types.LONG,
+                    PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+
+    static final byte BLOCK_VERSION = 1;
+
     private final String application;
     private final HashMap<String, DriftTarget> targets = new HashMap<>();
     private final long windowMillis;
     private final int rollingWindows;
+
+    /** Windows per block of the rolling reference; below 2, no blocks. */
+    private final int blockWindows;
+
     private final int sketchK;
     private final int maxCategories;
     private final String referenceLabel;
@@ -63,6 +81,7 @@ public final class DriftMergeFunction extends KeyedProcessFunction<String, Parti
 
     private transient MapState<Long, byte[]> open;
     private transient MapState<Long, byte[]> rolling;
+    private transient MapState<Long, byte[]> blocks;
     private transient Map<String, FeatureWindow> fixed;
     private transient DriftRows rows;
     private transient Counter rowsEmitted;
@@ -72,6 +91,7 @@ public final class DriftMergeFunction extends KeyedProcessFunction<String, Parti
     private transient Counter nonFiniteValues;
     private transient Counter unreportedClassValues;
     private transient Counter unknownTargetPartials;
+    private transient Counter referenceParts;
 
     /**
      * @param referenceLabel what rows name as their reference ({@code DriftResult.reference})
@@ -86,6 +106,7 @@ public final class DriftMergeFunction extends KeyedProcessFunction<String, Parti
         this.windowMillis = spec.drift().window().toMillis();
         boolean isRolling = spec.drift().reference().type() == ReferenceType.ROLLING;
         this.rollingWindows = isRolling ? spec.drift().reference().windows() : 0;
+        this.blockWindows = blockWindows(rollingWindows);
         this.sketchK = spec.drift().sketchK();
         this.maxCategories = spec.drift().maxCategories();
         this.referenceLabel = Objects.requireNonNull(referenceLabel, "referenceLabel");
@@ -108,6 +129,7 @@ public final class DriftMergeFunction extends KeyedProcessFunction<String, Parti
     public void open(OpenContext openContext) throws Exception {
         open = getRuntimeContext().getMapState(OPEN_WINDOWS);
         rolling = getRuntimeContext().getMapState(ROLLING_REFERENCE);
+        blocks = getRuntimeContext().getMapState(ROLLING_BLOCKS);
         if (fixedReference != null) {
             fixed = new HashMap<>();
             fixedReference.forEach((name, bytes) -> fixed.put(name, decode(bytes)));
@@ -121,6 +143,7 @@ public final class DriftMergeFunction extends KeyedProcessFunction<String, Parti
         nonFiniteValues = metrics.counter("driftNonFiniteValues");
         unreportedClassValues = metrics.counter("driftUnreportedClassValues");
         unknownTargetPartials = metrics.counter("driftUnknownTargetPartials");
+        referenceParts = metrics.counter("driftReferenceParts");
     }
 
     @Override
@@ -161,6 +184,7 @@ public final class DriftMergeFunction extends KeyedProcessFunction<String, Parti
                     ctx.getCurrentKey());
             open.clear();
             rolling.clear();
+            blocks.clear();
             return;
         }
         List<Long> due = new ArrayList<>();
@@ -173,7 +197,9 @@ public final class DriftMergeFunction extends KeyedProcessFunction<String, Parti
         for (long start : due) {
             FeatureWindow window = decode(open.get(start));
             FeatureWindow reference =
-                    rollingWindows > 0 ? rollingReference(start) : fixed.get(target.name());
+                    rollingWindows > 0
+                            ? rollingReference(start, time, ctx)
+                            : fixed.get(target.name());
             for (DriftResult row :
                     rows.rows(target, start, start + windowMillis, window, reference)) {
                 out.collect(row);
@@ -191,44 +217,142 @@ public final class DriftMergeFunction extends KeyedProcessFunction<String, Parti
             }
         }
         if (rollingWindows > 0) {
-            List<Long> expired = new ArrayList<>();
-            for (Long start : rolling.keys()) {
-                if (lastUse(start) <= time) {
-                    expired.add(start);
-                }
-            }
-            for (Long start : expired) {
-                rolling.remove(start);
+            // Every rolling entry and block has a timer at its last use, and timers fire one by
+            // one with their own time, so the ones that expire now are the ones starting at
+            // (time − (N + 1)·window): removed by key, without reading the others.
+            long expired = time - windowMillis - rollingWindows * windowMillis;
+            rolling.remove(expired);
+            if (blockWindows > 1 && Math.floorMod(expired, blockWindows * windowMillis) == 0) {
+                blocks.remove(expired);
             }
         }
     }
 
-    /** The end of the last window whose rolling reference includes the window at {@code start}. */
+    /**
+     * Windows per block of a rolling reference of {@code n} windows: ⌊√n⌋, which keeps the parts of
+     * a reference (≤ n/B blocks + 2(B − 1) windows at the ends) near their minimum; below 2 (n < 4)
+     * blocks would save nothing.
+     */
+    static int blockWindows(int n) {
+        return (int) Math.floor(Math.sqrt(n));
+    }
+
+    /**
+     * The end of the last window whose rolling reference includes the window at {@code start} (or
+     * the whole block at {@code start}).
+     */
     private long lastUse(long start) {
         return start + windowMillis + rollingWindows * windowMillis;
     }
 
     /**
      * The merge, in window order, of the kept windows that start in {@code [start − N·window,
-     * start)}; null if there are none.
+     * start)}; null if there are none. Blocks lying wholly inside the range are read whole (and
+     * built and stored the first time a reference needs them); the windows at the two ragged ends
+     * are read one by one.
+     *
+     * @param now the time of the timer that emits the window at {@code start}
      */
-    private FeatureWindow rollingReference(long start) throws Exception {
+    private FeatureWindow rollingReference(long start, long now, OnTimerContext ctx)
+            throws Exception {
         long from = start - rollingWindows * windowMillis;
-        List<Map.Entry<Long, byte[]>> kept = new ArrayList<>();
-        for (Map.Entry<Long, byte[]> e : rolling.entries()) {
-            if (e.getKey() >= from && e.getKey() < start) {
-                kept.add(Map.entry(e.getKey(), e.getValue()));
+        FeatureWindow reference = new FeatureWindow(sketchK, maxCategories);
+        boolean any;
+        long blockMillis = blockWindows * windowMillis;
+        long firstBlock = from + Math.floorMod(-from, blockMillis);
+        long blocksEnd = start - Math.floorMod(start, blockMillis);
+        if (blockWindows > 1 && firstBlock + blockMillis <= blocksEnd) {
+            any = mergeWindows(reference, from, firstBlock);
+            for (long b = firstBlock; b < blocksEnd; b += blockMillis) {
+                any |= mergeBlock(reference, b, now, ctx);
+            }
+            any |= mergeWindows(reference, blocksEnd, start);
+        } else {
+            any = mergeWindows(reference, from, start);
+        }
+        return any ? reference : null;
+    }
+
+    /**
+     * Merges the rolling entries of the windows starting in {@code [from, to)} into {@code into}.
+     */
+    private boolean mergeWindows(FeatureWindow into, long from, long to) throws Exception {
+        boolean any = false;
+        for (long w = from; w < to; w += windowMillis) {
+            byte[] bytes = rolling.get(w);
+            if (bytes != null) {
+                into.merge(decode(bytes));
+                referenceParts.inc();
+                any = true;
             }
         }
-        if (kept.isEmpty()) {
+        return any;
+    }
+
+    /**
+     * Merges the block at {@code blockStart} into {@code into}: from {@link #ROLLING_BLOCKS}, or
+     * built from its windows' entries and stored there if a later window will use it too.
+     */
+    private boolean mergeBlock(FeatureWindow into, long blockStart, long now, OnTimerContext ctx)
+            throws Exception {
+        long blockEnd = blockStart + blockWindows * windowMillis;
+        byte[] stored = blocks.get(blockStart);
+        if (stored != null) {
+            FeatureWindow block = decodeBlock(stored);
+            if (block != null) {
+                into.merge(block);
+                referenceParts.inc();
+                return true;
+            }
+        }
+        FeatureWindow block = new FeatureWindow(sketchK, maxCategories);
+        if (!mergeWindows(block, blockStart, blockEnd)) {
+            return false;
+        }
+        into.merge(block);
+        // The block's parts were counted as they were merged into it; the block itself is one
+        // more merge. A block whose last user is the window being emitted is not kept.
+        referenceParts.inc();
+        if (lastUse(blockStart) > now) {
+            blocks.put(blockStart, encodeBlock(block));
+            ctx.timerService().registerEventTimeTimer(lastUse(blockStart));
+        }
+        return true;
+    }
+
+    private byte[] encodeBlock(FeatureWindow block) {
+        byte[] window = block.encode();
+        byte[] bytes = new byte[window.length + 5];
+        bytes[0] = BLOCK_VERSION;
+        bytes[1] = (byte) (blockWindows >>> 24);
+        bytes[2] = (byte) (blockWindows >>> 16);
+        bytes[3] = (byte) (blockWindows >>> 8);
+        bytes[4] = (byte) blockWindows;
+        System.arraycopy(window, 0, bytes, 5, window.length);
+        return bytes;
+    }
+
+    /**
+     * Reads {@link #encodeBlock}'s bytes; null for a block of another length (written under another
+     * {@code windows}), which is then built again from its windows.
+     *
+     * @throws IllegalStateException on another version or corrupt bytes
+     */
+    private FeatureWindow decodeBlock(byte[] bytes) {
+        if (bytes.length < 5 || bytes[0] != BLOCK_VERSION) {
+            throw new IllegalStateException(
+                    "unrecognized drift reference block version "
+                            + (bytes.length == 0 ? "(empty)" : String.valueOf(bytes[0])));
+        }
+        int length =
+                ((bytes[1] & 0xff) << 24)
+                        | ((bytes[2] & 0xff) << 16)
+                        | ((bytes[3] & 0xff) << 8)
+                        | (bytes[4] & 0xff);
+        if (length != blockWindows) {
             return null;
         }
-        kept.sort(Map.Entry.comparingByKey());
-        FeatureWindow reference = new FeatureWindow(sketchK, maxCategories);
-        for (Map.Entry<Long, byte[]> e : kept) {
-            reference.merge(decode(e.getValue()));
-        }
-        return reference;
+        return decode(Arrays.copyOfRange(bytes, 5, bytes.length));
     }
 
     private FeatureWindow decode(byte[] bytes) {

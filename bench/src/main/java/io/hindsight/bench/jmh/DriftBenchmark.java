@@ -45,7 +45,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       per prediction; values/s = 5 × 10⁹ / that);
  *   <li>{@code closeWindow}: the merge stage for one hourly window of {@code perWindow}
  *       predictions: 4 partials per target (2 subtasks × 2 flushes) merged into state, then the
- *       window's timer: rolling reference merged from 168 windows, rows computed and emitted.
+ *       window's timer: the rolling reference of the previous 168 windows (14 blocks of 12 windows,
+ *       or 13 blocks and 12 single windows at the two ends), rows computed and emitted, the window
+ *       kept for later references, expired entries pruned.
  * </ul>
  *
  * The serialized state per feature-window is printed at setup ("drift state bytes").

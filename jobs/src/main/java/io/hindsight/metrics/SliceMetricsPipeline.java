@@ -85,7 +85,9 @@ public final class SliceMetricsPipeline {
                                 "slice metrics pre-aggregation: outcomes",
                                 Partial.TYPE_INFO,
                                 new PreAggregateOperator<>(
-                                        new SliceMetricsFolder(config), MAX_HELD))
+                                        new SliceMetricsFolder(config),
+                                        MAX_HELD,
+                                        lateFlushGrid(config)))
                         .uid(UID_PRE_AGGREGATE_OUTCOMES);
         return fromPredictions
                 .union(fromOutcomes)
@@ -94,6 +96,18 @@ public final class SliceMetricsPipeline {
                 .returns(rowType)
                 .uid(UID_MERGE)
                 .name("slice metrics");
+    }
+
+    /**
+     * Labels reach a cohort long after its window closed, so most outcome partials are late. The
+     * merge stage's timers (window end, each update, final) all lie on multiples of the metrics
+     * window and the label window from the epoch, hence on multiples of their greatest common
+     * divisor: late partials may wait for the watermark to reach one.
+     */
+    static long lateFlushGrid(SliceMetricsConfig config) {
+        return java.math.BigInteger.valueOf(config.windowMs())
+                .gcd(java.math.BigInteger.valueOf(config.labelWindowMs()))
+                .longValueExact();
     }
 
     static final class AsLeft implements MapFunction<Prediction, Either<Prediction, Outcome>> {

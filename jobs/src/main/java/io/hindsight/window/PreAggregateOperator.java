@@ -33,9 +33,15 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * </ul>
  *
  * <p>A record behind the watermark (its window already ended) creates a new accumulator for that
- * window, emitted at the next flush: the merge stage decides what a late partial means. Emitted
- * partials carry the timestamp {@code windowEnd - 1}, which is never behind the partial's own
- * records' window and keeps the partial within its window for the merge stage's timers.
+ * window: a late one. The merge stage decides what a late partial means. Late accumulators are
+ * emitted at the next watermark that reaches a multiple of {@code lateFlushGridMs} (by default 1
+ * ms: the next watermark), and at the next barrier, the end of input or the capacity bound. A merge
+ * stage whose event-time timers all lie on that grid therefore sees every late partial before a
+ * timer fires, while late records for the same key and window collect into one partial per grid
+ * step instead of one per watermark (slice metrics: labels reach a cohort weeks after its window
+ * closed, and each partial costs the merge stage a read and write of the cohort's state). Emitted
+ * partials carry the timestamp {@code windowEnd - 1}, which keeps the partial within its window for
+ * the merge stage's timers.
  */
 public final class PreAggregateOperator<IN, A> extends AbstractStreamOperator<Partial>
         implements OneInputStreamOperator<IN, Partial>, BoundedOneInput {
@@ -44,11 +50,13 @@ public final class PreAggregateOperator<IN, A> extends AbstractStreamOperator<Pa
 
     private final PartialFolder<IN, A> folder;
     private final int maxEntries;
+    private final long lateFlushGridMs;
 
     /** Held accumulators by window end, then by (key, window start), in first-seen order. */
     private transient NavigableMap<Long, Map<WindowKey, A>> byWindowEnd;
 
     private transient int held;
+    private transient long watermark;
     private transient StreamRecord<Partial> reuse;
     private transient Counter partialsEmitted;
     private transient Counter capacityFlushes;
@@ -56,11 +64,24 @@ public final class PreAggregateOperator<IN, A> extends AbstractStreamOperator<Pa
     private record WindowKey(String key, long windowStart) {}
 
     public PreAggregateOperator(PartialFolder<IN, A> folder, int maxEntries) {
+        this(folder, maxEntries, 1);
+    }
+
+    /**
+     * @param lateFlushGridMs late accumulators are emitted when the watermark reaches a multiple of
+     *     this (event time, ms); it must divide every timer time of the merge stage
+     */
+    public PreAggregateOperator(PartialFolder<IN, A> folder, int maxEntries, long lateFlushGridMs) {
         if (maxEntries < 1) {
             throw new IllegalArgumentException("maxEntries must be at least 1, got " + maxEntries);
         }
+        if (lateFlushGridMs < 1) {
+            throw new IllegalArgumentException(
+                    "lateFlushGridMs must be at least 1, got " + lateFlushGridMs);
+        }
         this.folder = folder;
         this.maxEntries = maxEntries;
+        this.lateFlushGridMs = lateFlushGridMs;
     }
 
     @Override
@@ -68,6 +89,7 @@ public final class PreAggregateOperator<IN, A> extends AbstractStreamOperator<Pa
         super.open();
         byWindowEnd = new TreeMap<>();
         held = 0;
+        watermark = Long.MIN_VALUE;
         reuse = new StreamRecord<>(null);
         partialsEmitted = getMetricGroup().counter("partialsEmitted");
         capacityFlushes = getMetricGroup().counter("partialCapacityFlushes");
@@ -105,7 +127,17 @@ public final class PreAggregateOperator<IN, A> extends AbstractStreamOperator<Pa
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
-        emitUpTo(mark.getTimestamp());
+        long next = mark.getTimestamp();
+        if (next > watermark) {
+            boolean crossesGrid =
+                    watermark == Long.MIN_VALUE
+                            || Math.floorDiv(next, lateFlushGridMs)
+                                    > Math.floorDiv(watermark, lateFlushGridMs);
+            // Windows that end now; the late ones (ending at or before the previous watermark)
+            // only when the watermark reaches the grid.
+            emit(crossesGrid ? Long.MIN_VALUE : watermark, next);
+            watermark = next;
+        }
         super.processWatermark(mark);
     }
 
@@ -120,12 +152,22 @@ public final class PreAggregateOperator<IN, A> extends AbstractStreamOperator<Pa
         emitUpTo(Long.MAX_VALUE);
     }
 
-    /** Emits and forgets every accumulator whose window ends at or before {@code time}. */
     private void emitUpTo(long time) {
+        emit(Long.MIN_VALUE, time);
+    }
+
+    /**
+     * Emits and forgets every accumulator whose window ends after {@code after} (exclusive; {@link
+     * Long#MIN_VALUE}: all) and at or before {@code upTo}.
+     */
+    private void emit(long after, long upTo) {
         if (held == 0) {
             return;
         }
-        NavigableMap<Long, Map<WindowKey, A>> due = byWindowEnd.headMap(time, true);
+        NavigableMap<Long, Map<WindowKey, A>> due =
+                after == Long.MIN_VALUE
+                        ? byWindowEnd.headMap(upTo, true)
+                        : byWindowEnd.subMap(after, false, upTo, true);
         List<Long> emptied = new ArrayList<>(due.size());
         for (Map.Entry<Long, Map<WindowKey, A>> window : due.entrySet()) {
             long windowEnd = window.getKey();

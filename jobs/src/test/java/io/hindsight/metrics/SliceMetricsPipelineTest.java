@@ -31,6 +31,8 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.types.Either;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Both stages over a small stream shaped like the join's output (predictions at their time,
@@ -116,8 +118,10 @@ class SliceMetricsPipelineTest {
         }
     }
 
-    @Test
-    void preAggregationAndMergeEqualFoldingEverythingAtOnce() throws Exception {
+    /** With late partials flushed at every watermark (1) and on the pipeline's grid. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void preAggregationAndMergeEqualFoldingEverythingAtOnce(boolean onTheGrid) throws Exception {
         Random random = new Random(31);
         List<Event> events = new ArrayList<>();
         List<Prediction> predictions = new ArrayList<>();
@@ -177,7 +181,10 @@ class SliceMetricsPipelineTest {
 
         var pre =
                 new OneInputStreamOperatorTestHarness<Either<Prediction, Outcome>, Partial>(
-                        new PreAggregateOperator<>(new SliceMetricsFolder(CONFIG), 50));
+                        new PreAggregateOperator<>(
+                                new SliceMetricsFolder(CONFIG),
+                                50,
+                                onTheGrid ? SliceMetricsPipeline.lateFlushGrid(CONFIG) : 1));
         var merge =
                 new KeyedOneInputStreamOperatorTestHarness<String, Partial, SliceMetric>(
                         new KeyedProcessOperator<>(new SliceMetricsMergeFunction(CONFIG)),

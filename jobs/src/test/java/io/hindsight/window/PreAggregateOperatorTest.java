@@ -159,6 +159,43 @@ class PreAggregateOperatorTest {
     }
 
     @Test
+    void lateAccumulatorsWaitForTheWatermarkToReachTheGrid() throws Exception {
+        try (var harness =
+                new OneInputStreamOperatorTestHarness<String, Partial>(
+                        new PreAggregateOperator<>(new CountAndSum(), 1000, 100))) {
+            harness.open();
+            harness.processElement("a=1", 5);
+            harness.processWatermark(new Watermark(15));
+            assertThat(partials(output(harness))).hasSize(1);
+            // Late for [0, 10): held while the watermark stays below the next multiple of 100.
+            harness.processElement("a=2", 4);
+            harness.processElement("a=3", 6);
+            // An on-time window is still emitted when it ends.
+            harness.processElement("b=1", 25);
+            harness.processWatermark(new Watermark(30));
+            assertThat(partials(output(harness)))
+                    .extracting(p -> p.key + "@" + p.windowStart)
+                    .containsExactly("b@20");
+            harness.processElement("a=4", 3);
+            harness.processWatermark(new Watermark(99));
+            assertThat(partials(output(harness))).isEmpty();
+            // The grid is reached: the late records of [0, 10) leave as one partial, before the
+            // watermark.
+            harness.processWatermark(new Watermark(100));
+            List<Object> out = output(harness);
+            assertThat(out.get(out.size() - 1)).isEqualTo(new Watermark(100));
+            List<Partial> late = partials(out);
+            assertThat(late).hasSize(1);
+            assertThat(late.get(0).windowStart).isZero();
+            assertThat(counts(late.get(0))).containsExactly(3, 9);
+            // A barrier does not wait for the grid.
+            harness.processElement("a=5", 1);
+            harness.prepareSnapshotPreBarrier(1);
+            assertThat(partials(output(harness))).hasSize(1);
+        }
+    }
+
+    @Test
     void flushesEverythingWhenMoreThanMaxEntriesAreHeld() throws Exception {
         try (var harness = harness(2)) {
             harness.processElement("a=1", 1);
@@ -222,6 +259,8 @@ class PreAggregateOperatorTest {
     void refusesAnEmptyWindowAndANonPositiveCapacity() throws Exception {
         assertThatThrownBy(() -> new PreAggregateOperator<>(new CountAndSum(), 0))
                 .hasMessageContaining("maxEntries must be at least 1");
+        assertThatThrownBy(() -> new PreAggregateOperator<>(new CountAndSum(), 10, 0))
+                .hasMessageContaining("lateFlushGridMs must be at least 1, got 0");
         PartialFolder<String, long[]> backwards =
                 new CountAndSum() {
                     @Override

@@ -608,25 +608,7 @@ public final class FlinkClusterProcesses implements AutoCloseable {
      * the {@code embedded-flink} module's build writes under the Hindsight home.
      */
     static String clusterClasspath(Path home) throws IOException {
-        String fromProperty = System.getProperty(CLASSPATH_PROPERTY);
-        if (fromProperty != null && !fromProperty.isBlank()) {
-            return fromProperty.strip();
-        }
-        Path file = home.resolve(CLASSPATH_FILE);
-        if (!Files.isRegularFile(file)) {
-            throw new IOException(
-                    "Flink cluster classpath not found: "
-                            + file
-                            + " does not exist; run mvn package first (cd "
-                            + home
-                            + " && mvn -q -B -pl embedded-flink package), or set -D"
-                            + CLASSPATH_PROPERTY);
-        }
-        String classpath = Files.readString(file).strip();
-        if (classpath.isEmpty()) {
-            throw new IOException(
-                    "Flink cluster classpath file " + file + " is empty; run mvn package again");
-        }
-        return classpath;
+        return LocalProcesses.classpath(
+                "Flink cluster", CLASSPATH_PROPERTY, home, CLASSPATH_FILE, "embedded-flink");
     }
 }

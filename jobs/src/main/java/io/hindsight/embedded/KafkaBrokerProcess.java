@@ -402,27 +402,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
      * the {@code embedded} module's build writes under the Hindsight home.
      */
     static String brokerClasspath() throws IOException {
-        String fromProperty = System.getProperty(CLASSPATH_PROPERTY);
-        if (fromProperty != null && !fromProperty.isBlank()) {
-            return fromProperty.strip();
-        }
-        Path home = hindsightHome();
-        Path file = home.resolve(CLASSPATH_FILE);
-        if (!Files.isRegularFile(file)) {
-            throw new IOException(
-                    "Kafka broker classpath not found: "
-                            + file
-                            + " does not exist; run mvn package first (cd "
-                            + home
-                            + " && mvn -q -B -pl embedded package), or set -D"
-                            + CLASSPATH_PROPERTY);
-        }
-        String classpath = Files.readString(file).strip();
-        if (classpath.isEmpty()) {
-            throw new IOException(
-                    "Kafka broker classpath file " + file + " is empty; run mvn package again");
-        }
-        return classpath;
+        return LocalProcesses.classpath(
+                "Kafka broker", CLASSPATH_PROPERTY, hindsightHome(), CLASSPATH_FILE, "embedded");
     }
 
     /**

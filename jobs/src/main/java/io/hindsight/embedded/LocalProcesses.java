@@ -51,6 +51,39 @@ public final class LocalProcesses {
         }
     }
 
+    /**
+     * The classpath of a child JVM: the system property {@code property} if set, else the file
+     * {@code file} (relative to {@code home}) that the build of {@code module} writes.
+     *
+     * @param what what the JVM runs, for the messages ("Kafka broker")
+     */
+    static String classpath(String what, String property, Path home, Path file, String module)
+            throws IOException {
+        String fromProperty = System.getProperty(property);
+        if (fromProperty != null && !fromProperty.isBlank()) {
+            return fromProperty.strip();
+        }
+        Path path = home.resolve(file);
+        if (!Files.isRegularFile(path)) {
+            throw new IOException(
+                    what
+                            + " classpath not found: "
+                            + path
+                            + " does not exist; run mvn package first (cd "
+                            + home
+                            + " && mvn -q -B -pl "
+                            + module
+                            + " package), or set -D"
+                            + property);
+        }
+        String classpath = Files.readString(path).strip();
+        if (classpath.isEmpty()) {
+            throw new IOException(
+                    what + " classpath file " + path + " is empty; run mvn package again");
+        }
+        return classpath;
+    }
+
     /** The last lines of a log, as a suffix for an error message. */
     static String tail(Path file) {
         if (!Files.exists(file)) {

@@ -15,7 +15,11 @@ import io.hindsight.schemas.SliceMetric;
 import io.hindsight.schemas.UnmatchedFeedback;
 import io.hindsight.spec.JobSpec;
 import java.nio.charset.StandardCharsets;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.util.function.SerializableFunction;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.flink.CatalogLoader;
@@ -38,8 +42,41 @@ public final class TableAndTopicSinks implements JoinSinks, MonitoringSinks {
         this.writeParallelism = writeParallelism;
     }
 
-    private TableIdentifier table(String name) {
-        return TableIdentifier.of(Namespace.of(spec.iceberg().namespace()), name);
+    /** Appends {@code stream} to the table named {@code name}, committed on checkpoints. */
+    private <T extends SpecificRecord> void table(
+            DataStream<T> stream, HindsightTable table, String name, String uid) {
+        IcebergSinks.append(
+                stream,
+                table,
+                catalog,
+                TableIdentifier.of(Namespace.of(spec.iceberg().namespace()), name),
+                uid,
+                writeParallelism);
+    }
+
+    /** Avro records to {@code topic}, exactly once, keyed by {@code key}. */
+    private <T extends SpecificRecordBase> void topic(
+            DataStream<T> stream,
+            String topic,
+            SerializableFunction<T, byte[]> key,
+            String what,
+            String uid) {
+        topic(
+                stream,
+                HindsightKafka.exactlyOnceSink(
+                        spec.kafka(), topic, registry, key, transactionalPrefix(what)),
+                topic,
+                what,
+                uid);
+    }
+
+    private <T> void topic(
+            DataStream<T> stream, KafkaSink<T> sink, String topic, String what, String uid) {
+        stream.sinkTo(sink).uid(uid).name(what + " topic " + topic);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private String transactionalPrefix(String what) {
@@ -48,44 +85,35 @@ public final class TableAndTopicSinks implements JoinSinks, MonitoringSinks {
 
     @Override
     public void predictions(DataStream<Prediction> predictions) {
-        IcebergSinks.append(
+        table(
                 predictions,
                 HindsightTable.PREDICTIONS,
-                catalog,
-                table(spec.iceberg().tables().predictions()),
-                Uids.PREDICTIONS_TABLE,
-                writeParallelism);
+                spec.iceberg().tables().predictions(),
+                Uids.PREDICTIONS_TABLE);
     }
 
     @Override
     public void outcomes(DataStream<Outcome> outcomes) {
-        IcebergSinks.append(
+        table(
                 outcomes,
                 HindsightTable.OUTCOMES,
-                catalog,
-                table(spec.iceberg().tables().outcomes()),
-                Uids.OUTCOMES_TABLE,
-                writeParallelism);
-        outcomes.sinkTo(
-                        HindsightKafka.<Outcome>exactlyOnceSink(
-                                spec.kafka(),
-                                spec.outputs().outcomesTopic(),
-                                registry,
-                                o -> o.getPredictionId().getBytes(StandardCharsets.UTF_8),
-                                transactionalPrefix("outcomes")))
-                .uid(Uids.OUTCOMES_TOPIC)
-                .name("outcomes topic " + spec.outputs().outcomesTopic());
+                spec.iceberg().tables().outcomes(),
+                Uids.OUTCOMES_TABLE);
+        topic(
+                outcomes,
+                spec.outputs().outcomesTopic(),
+                o -> utf8(o.getPredictionId()),
+                "outcomes",
+                Uids.OUTCOMES_TOPIC);
     }
 
     @Override
     public void unmatched(DataStream<UnmatchedFeedback> unmatched) {
-        IcebergSinks.append(
+        table(
                 unmatched,
                 HindsightTable.UNMATCHED_FEEDBACK,
-                catalog,
-                table(spec.iceberg().tables().unmatchedFeedback()),
-                Uids.UNMATCHED_TABLE,
-                writeParallelism);
+                spec.iceberg().tables().unmatchedFeedback(),
+                Uids.UNMATCHED_TABLE);
     }
 
     /** A dead letter keeps the original record's key, so it lands beside its partition-mates. */
@@ -101,76 +129,53 @@ public final class TableAndTopicSinks implements JoinSinks, MonitoringSinks {
 
     @Override
     public void deadLetters(DataStream<DeadLetter> deadLetters) {
-        deadLetters
-                .sinkTo(
-                        HindsightKafka.<DeadLetter>exactlyOnceSink(
-                                spec.kafka(),
-                                spec.outputs().deadLetterTopic(),
-                                registry,
-                                TableAndTopicSinks::originalKey,
-                                transactionalPrefix("dead-letter")))
-                .uid(Uids.DEAD_LETTER_TOPIC)
-                .name("dead-letter topic " + spec.outputs().deadLetterTopic());
+        topic(
+                deadLetters,
+                spec.outputs().deadLetterTopic(),
+                TableAndTopicSinks::originalKey,
+                "dead-letter",
+                Uids.DEAD_LETTER_TOPIC);
     }
 
     @Override
     public void drift(DataStream<DriftResult> drift) {
-        IcebergSinks.append(
+        table(drift, HindsightTable.DRIFT, spec.iceberg().tables().drift(), Uids.DRIFT_TABLE);
+        topic(
                 drift,
-                HindsightTable.DRIFT,
-                catalog,
-                table(spec.iceberg().tables().drift()),
-                Uids.DRIFT_TABLE,
-                writeParallelism);
-        drift.sinkTo(
-                        HindsightKafka.<DriftResult>exactlyOnceSink(
-                                spec.kafka(),
-                                spec.outputs().driftTopic(),
-                                registry,
-                                d -> d.getFeature().getBytes(StandardCharsets.UTF_8),
-                                transactionalPrefix("drift")))
-                .uid(Uids.DRIFT_TOPIC)
-                .name("drift topic " + spec.outputs().driftTopic());
+                spec.outputs().driftTopic(),
+                d -> utf8(d.getFeature()),
+                "drift",
+                Uids.DRIFT_TOPIC);
     }
 
     @Override
     public void metrics(DataStream<SliceMetric> metrics) {
-        IcebergSinks.append(
+        table(
                 metrics,
                 HindsightTable.METRICS,
-                catalog,
-                table(spec.iceberg().tables().metrics()),
-                Uids.METRICS_TABLE,
-                writeParallelism);
+                spec.iceberg().tables().metrics(),
+                Uids.METRICS_TABLE);
         // Keyed by slice and cohort, so that a compacted topic keeps each cohort's latest revision.
-        metrics.sinkTo(
-                        HindsightKafka.<SliceMetric>exactlyOnceSink(
-                                spec.kafka(),
-                                spec.outputs().metricsTopic(),
-                                registry,
-                                m ->
-                                        (m.getSlice() + "@" + m.getWindowStart().toEpochMilli())
-                                                .getBytes(StandardCharsets.UTF_8),
-                                transactionalPrefix("metrics")))
-                .uid(Uids.METRICS_TOPIC)
-                .name("metrics topic " + spec.outputs().metricsTopic());
+        topic(
+                metrics,
+                spec.outputs().metricsTopic(),
+                m -> utf8(m.getSlice() + "@" + m.getWindowStart().toEpochMilli()),
+                "metrics",
+                Uids.METRICS_TOPIC);
     }
 
     @Override
     public void alerts(DataStream<Alert> alerts) {
-        IcebergSinks.append(
+        table(alerts, HindsightTable.ALERTS, spec.iceberg().tables().alerts(), Uids.ALERTS_TABLE);
+        String topic = spec.outputs().alertsTopic();
+        topic(
                 alerts,
-                HindsightTable.ALERTS,
-                catalog,
-                table(spec.iceberg().tables().alerts()),
-                Uids.ALERTS_TABLE,
-                writeParallelism);
-        alerts.sinkTo(
-                        HindsightKafka.exactlyOnceSink(
-                                spec.kafka(),
-                                AlertJson.kafkaSerializer(spec.outputs().alertsTopic()),
-                                transactionalPrefix("alerts")))
-                .uid(Uids.ALERTS_TOPIC)
-                .name("alerts topic " + spec.outputs().alertsTopic());
+                HindsightKafka.exactlyOnceSink(
+                        spec.kafka(),
+                        AlertJson.kafkaSerializer(topic),
+                        transactionalPrefix("alerts")),
+                topic,
+                "alerts",
+                Uids.ALERTS_TOPIC);
     }
 }

@@ -25,7 +25,11 @@ public interface PartialFolder<IN, A> extends Serializable {
 
     /** The accumulators of one subtask, by key and window. */
     interface Accumulators<A> {
-        /** The accumulator of (key, window) on this subtask, created empty if absent. */
+        /**
+         * The accumulator of (key, window) on this subtask, created empty if absent. Windows of one
+         * key that end at the same time must also start at the same time (as tumbling windows do);
+         * otherwise this throws.
+         */
         A get(String key, long windowStart, long windowEnd);
     }
 }

@@ -53,7 +53,12 @@ public final class PreAggregateOperator<IN, A> extends AbstractStreamOperator<Pa
     private final long lateFlushGridMs;
 
     /** Held accumulators by window end, then by (key, window start), in first-seen order. */
-    private transient NavigableMap<Long, Map<WindowKey, A>> byWindowEnd;
+    private transient NavigableMap<Long, Map<String, Held<A>>> byWindowEnd;
+
+    /** The window of the last lookup: consecutive records mostly fall into the same one. */
+    private transient long lastWindowEnd;
+
+    private transient Map<String, Held<A>> lastWindow;
 
     private transient int held;
     private transient long watermark;
@@ -61,7 +66,16 @@ public final class PreAggregateOperator<IN, A> extends AbstractStreamOperator<Pa
     private transient Counter partialsEmitted;
     private transient Counter capacityFlushes;
 
-    private record WindowKey(String key, long windowStart) {}
+    /** One accumulator and the start of its window (the map is by window end, then key). */
+    private static final class Held<A> {
+        final long windowStart;
+        final A accumulator;
+
+        Held(long windowStart, A accumulator) {
+            this.windowStart = windowStart;
+            this.accumulator = accumulator;
+        }
+    }
 
     public PreAggregateOperator(PartialFolder<IN, A> folder, int maxEntries) {
         this(folder, maxEntries, 1);
@@ -106,6 +120,7 @@ public final class PreAggregateOperator<IN, A> extends AbstractStreamOperator<Pa
         }
     }
 
+    /** Windows of one key that end together must start together (tumbling windows do). */
     private A accumulator(String key, long windowStart, long windowEnd) {
         if (windowEnd <= windowStart) {
             throw new IllegalArgumentException(
@@ -113,16 +128,24 @@ public final class PreAggregateOperator<IN, A> extends AbstractStreamOperator<Pa
                             "window of %s ends (%d) at or before its start (%d)",
                             key, windowEnd, windowStart));
         }
-        Map<WindowKey, A> window =
-                byWindowEnd.computeIfAbsent(windowEnd, end -> new LinkedHashMap<>());
-        WindowKey id = new WindowKey(key, windowStart);
-        A accumulator = window.get(id);
-        if (accumulator == null) {
-            accumulator = folder.create();
-            window.put(id, accumulator);
-            held++;
+        Map<String, Held<A>> window = lastWindow;
+        if (window == null || lastWindowEnd != windowEnd) {
+            window = byWindowEnd.computeIfAbsent(windowEnd, end -> new LinkedHashMap<>());
+            lastWindow = window;
+            lastWindowEnd = windowEnd;
         }
-        return accumulator;
+        Held<A> entry = window.get(key);
+        if (entry == null) {
+            entry = new Held<>(windowStart, folder.create());
+            window.put(key, entry);
+            held++;
+        } else if (entry.windowStart != windowStart) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "windows of %s that end at %d must start together (%d and %d)",
+                            key, windowEnd, entry.windowStart, windowStart));
+        }
+        return entry.accumulator;
     }
 
     @Override
@@ -164,21 +187,22 @@ public final class PreAggregateOperator<IN, A> extends AbstractStreamOperator<Pa
         if (held == 0) {
             return;
         }
-        NavigableMap<Long, Map<WindowKey, A>> due =
+        lastWindow = null;
+        NavigableMap<Long, Map<String, Held<A>>> due =
                 after == Long.MIN_VALUE
                         ? byWindowEnd.headMap(upTo, true)
                         : byWindowEnd.subMap(after, false, upTo, true);
         List<Long> emptied = new ArrayList<>(due.size());
-        for (Map.Entry<Long, Map<WindowKey, A>> window : due.entrySet()) {
+        for (Map.Entry<Long, Map<String, Held<A>>> window : due.entrySet()) {
             long windowEnd = window.getKey();
-            for (Map.Entry<WindowKey, A> entry : window.getValue().entrySet()) {
-                WindowKey id = entry.getKey();
+            for (Map.Entry<String, Held<A>> entry : window.getValue().entrySet()) {
+                Held<A> h = entry.getValue();
                 Partial partial =
                         new Partial(
-                                id.key(),
-                                id.windowStart(),
+                                entry.getKey(),
+                                h.windowStart,
                                 windowEnd,
-                                folder.serialize(entry.getValue()));
+                                folder.serialize(h.accumulator));
                 output.collect(reuse.replace(partial, windowEnd - 1));
                 partialsEmitted.inc();
             }

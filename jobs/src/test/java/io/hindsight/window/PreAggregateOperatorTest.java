@@ -275,5 +275,20 @@ class PreAggregateOperatorTest {
             assertThatThrownBy(() -> harness.processElement("a=1", 1))
                     .hasMessageContaining("window of a ends (10) at or before its start (10)");
         }
+        PartialFolder<String, long[]> overlapping =
+                new CountAndSum() {
+                    @Override
+                    public void fold(String r, long t, Accumulators<long[]> accumulators) {
+                        accumulators.get("a", t, 10);
+                    }
+                };
+        try (var harness =
+                new OneInputStreamOperatorTestHarness<String, Partial>(
+                        new PreAggregateOperator<>(overlapping, 10))) {
+            harness.open();
+            harness.processElement("a=1", 0);
+            assertThatThrownBy(() -> harness.processElement("a=1", 5))
+                    .hasMessage("windows of a that end at 10 must start together (0 and 5)");
+        }
     }
 }

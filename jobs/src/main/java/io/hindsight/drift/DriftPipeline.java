@@ -1,6 +1,6 @@
 package io.hindsight.drift;
 
-import io.hindsight.jobs.FeedbackJoinJob;
+import io.hindsight.iceberg.SpecCatalog;
 import io.hindsight.schemas.DriftResult;
 import io.hindsight.schemas.Prediction;
 import io.hindsight.spec.JobSpec;
@@ -46,8 +46,7 @@ public final class DriftPipeline {
         if (!spec.drift().enabled()) {
             return disabled(predictions);
         }
-        return attach(
-                predictions, spec, ReferenceProfiles.forSpec(spec, FeedbackJoinJob.catalog(spec)));
+        return attach(predictions, spec, ReferenceProfiles.forSpec(spec, SpecCatalog.loader(spec)));
     }
 
     /**

@@ -2,7 +2,7 @@ package io.hindsight.jobs;
 
 import io.hindsight.alerts.AlertPipeline;
 import io.hindsight.drift.DriftPipeline;
-import io.hindsight.iceberg.IcebergCatalogs;
+import io.hindsight.iceberg.SpecCatalog;
 import io.hindsight.ingest.CanonicalDeserializer;
 import io.hindsight.join.FeedbackJoinFunction;
 import io.hindsight.join.JoinRules;
@@ -215,11 +215,9 @@ public final class FeedbackJoinJob {
         }
     }
 
+    /** The catalog the job writes to: the one the spec names ({@link SpecCatalog}). */
     public static CatalogLoader catalog(JobSpec spec) {
-        return IcebergCatalogs.loader(
-                spec.iceberg().catalogName(),
-                spec.iceberg().catalogProperties(),
-                Path.of(".hindsight", "warehouse").toAbsolutePath());
+        return SpecCatalog.loader(spec);
     }
 
     /** Cluster entry point: {@code --spec path/to/spec.yaml}. */

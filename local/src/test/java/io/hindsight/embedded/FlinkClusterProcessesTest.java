@@ -83,10 +83,11 @@ class FlinkClusterProcessesTest {
                 .isInstanceOf(IOException.class)
                 .hasMessage(
                         "Flink cluster classpath not found: "
-                                + home.resolve("embedded-flink/target/flink-cluster.classpath")
+                                + home.resolve(
+                                        "local/embedded-flink/target/flink-cluster.classpath")
                                 + " does not exist; run mvn package first (cd "
                                 + home
-                                + " && mvn -q -B -pl embedded-flink package), or set"
+                                + " && mvn -q -B -pl local/embedded-flink package), or set"
                                 + " -Dhindsight.flink.classpath");
     }
 }

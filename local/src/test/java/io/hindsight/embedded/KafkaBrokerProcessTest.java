@@ -113,10 +113,10 @@ class KafkaBrokerProcessTest {
                     .isInstanceOf(IOException.class)
                     .hasMessage(
                             "Kafka broker classpath not found: "
-                                    + tempDir.resolve("embedded/target/broker.classpath")
+                                    + tempDir.resolve("local/embedded/target/broker.classpath")
                                     + " does not exist; run mvn package first (cd "
                                     + tempDir
-                                    + " && mvn -q -B -pl embedded package), or set"
+                                    + " && mvn -q -B -pl local/embedded package), or set"
                                     + " -Dhindsight.broker.classpath");
         } finally {
             restore(KafkaBrokerProcess.HOME_PROPERTY, home);

@@ -32,7 +32,7 @@ import org.apache.avro.SchemaCompatibility;
 
 /**
  * A <b>stand-in</b> schema registry for tests and the local demo — not a production registry. It
- * serves, from memory, the subset of the Confluent Schema Registry REST API that Hindsight's {@link
+ * serves, from memory, the subset of the Confluent Schema Registry REST API that Hindsight's {@code
  * RestSchemaRegistryClient} uses, with Confluent's status codes and error codes, so that tests and
  * the demo run the same client code as production does against Confluent, Apicurio (ccompat),
  * Karapace or Redpanda. No registry server can be built in this project's build, so this one is
@@ -58,7 +58,15 @@ public final class StandInSchemaRegistry implements AutoCloseable {
         FULL
     }
 
-    private static final String CONTENT_TYPE = RestSchemaRegistryClient.CONTENT_TYPE;
+    // The Confluent REST API's content type and error codes, spelled out here rather than taken
+    // from the client in connectors: the stand-in depends on nothing of Hindsight's (connectors'
+    // tests use it without a cycle), and a client that drifted from the API would fail its tests
+    // against these instead of agreeing with itself.
+    private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+    private static final int SUBJECT_NOT_FOUND = 40401;
+    private static final int VERSION_NOT_FOUND = 40402;
+    private static final int SCHEMA_NOT_FOUND = 40403;
+    private static final int INVALID_SCHEMA = 42201;
 
     private final ObjectMapper json = new ObjectMapper();
     private final Compatibility compatibility;
@@ -304,10 +312,7 @@ public final class StandInSchemaRegistry implements AutoCloseable {
             // Not a number: no such schema, answered below like any unknown id.
         }
         if (schema == null) {
-            return error(
-                    404,
-                    SchemaRegistryException.SCHEMA_NOT_FOUND,
-                    "Schema " + idText + " not found");
+            return error(404, SCHEMA_NOT_FOUND, "Schema " + idText + " not found");
         }
         ObjectNode body = json.createObjectNode();
         body.put("schema", schema.toString());
@@ -337,10 +342,7 @@ public final class StandInSchemaRegistry implements AutoCloseable {
         }
         int version = resolveVersion(ids, versionText);
         if (version < 1) {
-            return error(
-                    404,
-                    SchemaRegistryException.VERSION_NOT_FOUND,
-                    "Version " + versionText + " not found.");
+            return error(404, VERSION_NOT_FOUND, "Version " + versionText + " not found.");
         }
         return new Response(200, describe(subject, version, ids.get(version - 1)));
     }
@@ -396,7 +398,7 @@ public final class StandInSchemaRegistry implements AutoCloseable {
         }
         Integer id = idsByText.get(((Schema) parsed).toString());
         if (id == null || !ids.contains(id)) {
-            return error(404, SchemaRegistryException.SCHEMA_NOT_FOUND, "Schema not found");
+            return error(404, SCHEMA_NOT_FOUND, "Schema not found");
         }
         return new Response(200, describe(subject, ids.indexOf(id) + 1, id));
     }
@@ -409,10 +411,7 @@ public final class StandInSchemaRegistry implements AutoCloseable {
         }
         int version = resolveVersion(ids, versionText);
         if (version < 1) {
-            return error(
-                    404,
-                    SchemaRegistryException.VERSION_NOT_FOUND,
-                    "Version " + versionText + " not found.");
+            return error(404, VERSION_NOT_FOUND, "Version " + versionText + " not found.");
         }
         Object parsed = parseSchema(request);
         if (parsed instanceof Response invalid) {
@@ -463,32 +462,26 @@ public final class StandInSchemaRegistry implements AutoCloseable {
         if (type != null && !type.isNull() && !"AVRO".equals(type.asText())) {
             return error(
                     422,
-                    SchemaRegistryException.INVALID_SCHEMA,
+                    INVALID_SCHEMA,
                     "the stand-in registry serves Avro only, not " + type.asText());
         }
         JsonNode references = request.get("references");
         if (references != null && references.isArray() && !references.isEmpty()) {
             return error(
                     422,
-                    SchemaRegistryException.INVALID_SCHEMA,
+                    INVALID_SCHEMA,
                     "the stand-in registry does not support schema references");
         }
         JsonNode text = request.get("schema");
         if (text == null || !text.isTextual()) {
-            return error(
-                    422,
-                    SchemaRegistryException.INVALID_SCHEMA,
-                    "Empty schema: no \"schema\" field");
+            return error(422, INVALID_SCHEMA, "Empty schema: no \"schema\" field");
         }
         try {
             return new Schema.Parser().parse(text.textValue());
         } catch (RuntimeException e) {
             // Avro 1.12 reports some invalid schemas (an undefined type name) with a
             // NullPointerException rather than a SchemaParseException.
-            return error(
-                    422,
-                    SchemaRegistryException.INVALID_SCHEMA,
-                    "Invalid schema: " + e.getMessage());
+            return error(422, INVALID_SCHEMA, "Invalid schema: " + e.getMessage());
         }
     }
 
@@ -529,10 +522,7 @@ public final class StandInSchemaRegistry implements AutoCloseable {
     }
 
     private Response subjectNotFound(String subject) {
-        return error(
-                404,
-                SchemaRegistryException.SUBJECT_NOT_FOUND,
-                "Subject '" + subject + "' not found.");
+        return error(404, SUBJECT_NOT_FOUND, "Subject '" + subject + "' not found.");
     }
 
     private Response unauthorized() {

@@ -46,8 +46,11 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     /** System property naming the Hindsight checkout (set by the build for tests, and the CLI). */
     public static final String HOME_PROPERTY = "hindsight.home";
 
-    /** Where the {@code embedded} module's build writes the broker classpath, under the home. */
-    public static final Path CLASSPATH_FILE = Path.of("embedded", "target", "broker.classpath");
+    /**
+     * Where the {@code local/embedded} module's build writes the broker classpath, under the home.
+     */
+    public static final Path CLASSPATH_FILE =
+            Path.of("local", "embedded", "target", "broker.classpath");
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBrokerProcess.class);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
@@ -399,16 +402,20 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     /**
      * Reads the broker classpath: the {@value #CLASSPATH_PROPERTY} property if set, else the file
-     * the {@code embedded} module's build writes under the Hindsight home.
+     * the {@code local/embedded} module's build writes under the Hindsight home.
      */
     static String brokerClasspath() throws IOException {
         return LocalProcesses.classpath(
-                "Kafka broker", CLASSPATH_PROPERTY, hindsightHome(), CLASSPATH_FILE, "embedded");
+                "Kafka broker",
+                CLASSPATH_PROPERTY,
+                hindsightHome(),
+                CLASSPATH_FILE,
+                "local/embedded");
     }
 
     /**
      * The Hindsight home: the {@value #HOME_PROPERTY} property, else the nearest directory at or
-     * above the working directory that contains {@code embedded/pom.xml}.
+     * above the working directory that contains {@code local/embedded/pom.xml}.
      */
     static Path hindsightHome() throws IOException {
         String fromProperty = System.getProperty(HOME_PROPERTY);
@@ -417,7 +424,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         }
         Path start = Path.of("").toAbsolutePath();
         for (Path dir = start; dir != null; dir = dir.getParent()) {
-            if (Files.isRegularFile(dir.resolve("embedded").resolve("pom.xml"))) {
+            if (Files.isRegularFile(dir.resolve("local").resolve("embedded").resolve("pom.xml"))) {
                 return dir;
             }
         }
@@ -426,7 +433,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
                         + HOME_PROPERTY
                         + " is not set and no directory at or above "
                         + start
-                        + " contains embedded/pom.xml");
+                        + " contains local/embedded/pom.xml");
     }
 
     private static boolean accepts(int port) {

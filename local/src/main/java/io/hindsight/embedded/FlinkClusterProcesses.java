@@ -45,9 +45,11 @@ public final class FlinkClusterProcesses implements AutoCloseable {
     /** System property holding the cluster classpath itself (overrides the build's file). */
     public static final String CLASSPATH_PROPERTY = "hindsight.flink.classpath";
 
-    /** Where the {@code embedded-flink} module's build writes the classpath, under the home. */
+    /**
+     * Where the {@code local/embedded-flink} module's build writes the classpath, under the home.
+     */
     public static final Path CLASSPATH_FILE =
-            Path.of("embedded-flink", "target", "flink-cluster.classpath");
+            Path.of("local", "embedded-flink", "target", "flink-cluster.classpath");
 
     /** Cluster configuration this class starts from when the checkout has one. */
     public static final Path LOCAL_CONFIG = Path.of("flink-conf", "config-local.yaml");
@@ -605,10 +607,10 @@ public final class FlinkClusterProcesses implements AutoCloseable {
 
     /**
      * Reads the cluster classpath: the {@value #CLASSPATH_PROPERTY} property if set, else the file
-     * the {@code embedded-flink} module's build writes under the Hindsight home.
+     * the {@code local/embedded-flink} module's build writes under the Hindsight home.
      */
     static String clusterClasspath(Path home) throws IOException {
         return LocalProcesses.classpath(
-                "Flink cluster", CLASSPATH_PROPERTY, home, CLASSPATH_FILE, "embedded-flink");
+                "Flink cluster", CLASSPATH_PROPERTY, home, CLASSPATH_FILE, "local/embedded-flink");
     }
 }

@@ -4,12 +4,11 @@ import io.hindsight.schemas.Alert;
 import io.hindsight.schemas.DriftResult;
 import io.hindsight.schemas.SliceMetric;
 import io.hindsight.spec.JobSpec;
+import io.hindsight.uids.Uids;
 import java.util.Objects;
-import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.util.Collector;
 
 /**
  * The alert rules of a spec, attached to the drift and slice-metric streams.
@@ -27,17 +26,11 @@ import org.apache.flink.util.Collector;
  */
 public final class AlertPipeline {
 
-    /** Stable operator ids (savepoints map state by these; renaming one is a state migration). */
-    public static final String METRICS_ROUTER_UID = "alerts-metrics-router";
-
-    public static final String DRIFT_ROUTER_UID = "alerts-drift-router";
-    public static final String STATE_UID = "alerts-state";
-    public static final String NO_RULES_UID = "alerts-none";
-
     private AlertPipeline() {}
 
     /**
-     * Alert state changes for the spec's rules; an empty stream when there are none. {@code drift}
+     * Alert state changes for the spec's rules. Only for a spec with rules: whether alerts run is
+     * decided once, by the job's wiring ({@code FeedbackJoinJob.attachMonitoring}). {@code drift}
      * or {@code metrics} may be null when the spec has no rule on it (e.g. the section is
      * disabled); a rule on a missing stream fails here.
      */
@@ -46,12 +39,10 @@ public final class AlertPipeline {
         AlertRules rules = AlertRules.of(spec);
         AvroTypeInfo<Alert> alertType = new AvroTypeInfo<>(Alert.class);
         if (rules.isEmpty()) {
-            DataStream<?> any = metrics != null ? metrics : drift;
-            if (any == null) {
-                throw new IllegalArgumentException(
-                        "alerts need the drift or the metrics stream to attach to");
-            }
-            return none(any, alertType);
+            throw new IllegalArgumentException(
+                    "the spec of '"
+                            + spec.application()
+                            + "' has no alert rules; attach alerts only when it has some");
         }
         DataStream<RuleObservation> observations = null;
         if (rules.hasMetricsRules()) {
@@ -61,7 +52,7 @@ public final class AlertPipeline {
                     metrics.flatMap(new RuleRouter<SliceMetric>(rules, AlertRules::observe))
                             .setParallelism(metrics.getParallelism())
                             .returns(RuleObservation.TYPE_INFO)
-                            .uid(METRICS_ROUTER_UID)
+                            .uid(Uids.ALERTS_METRICS_ROUTER)
                             .name("alert rules: slice metrics");
         }
         if (rules.hasDriftRules()) {
@@ -71,7 +62,7 @@ public final class AlertPipeline {
                     drift.flatMap(new RuleRouter<DriftResult>(rules, AlertRules::observe))
                             .setParallelism(drift.getParallelism())
                             .returns(RuleObservation.TYPE_INFO)
-                            .uid(DRIFT_ROUTER_UID)
+                            .uid(Uids.ALERTS_DRIFT_ROUTER)
                             .name("alert rules: drift");
             observations = observations == null ? fromDrift : observations.union(fromDrift);
         }
@@ -79,22 +70,7 @@ public final class AlertPipeline {
                 .keyBy(o -> o.key, Types.STRING)
                 .process(new AlertStateFunction(rules))
                 .returns(alertType)
-                .uid(STATE_UID)
+                .uid(Uids.ALERTS_STATE)
                 .name("alert rules");
-    }
-
-    private static <T> DataStream<Alert> none(DataStream<T> any, AvroTypeInfo<Alert> alertType) {
-        return any.flatMap(new NoAlerts<T>())
-                .returns(alertType)
-                .uid(NO_RULES_UID)
-                .name("alert rules (none in the spec)");
-    }
-
-    /** The spec has no alert rules: an empty stream, so the job's wiring stays the same. */
-    private static final class NoAlerts<T> implements FlatMapFunction<T, Alert> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public void flatMap(T row, Collector<Alert> out) {}
     }
 }

@@ -4,13 +4,12 @@ import io.hindsight.iceberg.SpecCatalog;
 import io.hindsight.schemas.DriftResult;
 import io.hindsight.schemas.Prediction;
 import io.hindsight.spec.JobSpec;
+import io.hindsight.uids.Uids;
 import io.hindsight.window.Partial;
 import io.hindsight.window.PreAggregateOperator;
-import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.util.Collector;
 
 /**
  * Drift of an application's predictions, per event-time window and target, against the spec's
@@ -25,12 +24,6 @@ import org.apache.flink.util.Collector;
  */
 public final class DriftPipeline {
 
-    /** Operator ids: savepoints map state to operators by these. */
-    public static final String PRE_AGGREGATE_UID = "drift-pre-aggregate";
-
-    public static final String MERGE_UID = "drift-merge";
-    public static final String DISABLED_UID = "drift-disabled";
-
     /**
      * Accumulators one pre-aggregation subtask holds before it flushes them all: at most ~5 KB each
      * (a k = 200 sketch), so ~20 MB of heap at worst.
@@ -40,12 +33,11 @@ public final class DriftPipeline {
     private DriftPipeline() {}
 
     /**
-     * Drift rows of the application's predictions; an empty stream when spec.drift() is disabled.
+     * Drift rows of the application's predictions. Only for a spec with drift enabled: whether it
+     * runs is decided once, by the job's wiring ({@code FeedbackJoinJob.attachMonitoring}).
      */
     public static DataStream<DriftResult> attach(DataStream<Prediction> predictions, JobSpec spec) {
-        if (!spec.drift().enabled()) {
-            return disabled(predictions);
-        }
+        requireEnabled(spec);
         return attach(predictions, spec, ReferenceProfiles.forSpec(spec, SpecCatalog.loader(spec)));
     }
 
@@ -55,28 +47,27 @@ public final class DriftPipeline {
      */
     public static DataStream<DriftResult> attach(
             DataStream<Prediction> predictions, JobSpec spec, ReferenceProfile profile) {
-        if (!spec.drift().enabled()) {
-            return disabled(predictions);
-        }
+        requireEnabled(spec);
         return predictions
                 .transform(
                         "drift: pre-aggregate",
                         Partial.TYPE_INFO,
                         new PreAggregateOperator<>(new DriftFolder(spec), MAX_HELD_ACCUMULATORS))
-                .uid(PRE_AGGREGATE_UID)
+                .uid(Uids.DRIFT_PRE_AGGREGATE)
                 .keyBy(new ByKey())
                 .process(new DriftMergeFunction(spec, ReferenceProfiles.label(spec), profile))
                 .returns(new AvroTypeInfo<>(DriftResult.class))
-                .uid(MERGE_UID)
+                .uid(Uids.DRIFT_MERGE)
                 .name("drift: merge windows and compare with " + ReferenceProfiles.label(spec));
     }
 
-    private static DataStream<DriftResult> disabled(DataStream<Prediction> predictions) {
-        return predictions
-                .flatMap(new NoRows())
-                .returns(new AvroTypeInfo<>(DriftResult.class))
-                .uid(DISABLED_UID)
-                .name("drift: disabled");
+    private static void requireEnabled(JobSpec spec) {
+        if (!spec.drift().enabled()) {
+            throw new IllegalArgumentException(
+                    "drift is disabled in the spec of '"
+                            + spec.application()
+                            + "'; attach it only when enabled");
+        }
     }
 
     /** The merge stage's key: application + target. */
@@ -87,13 +78,5 @@ public final class DriftPipeline {
         public String getKey(Partial partial) {
             return partial.key;
         }
-    }
-
-    /** With drift disabled, the stream the caller sinks stays empty. */
-    static final class NoRows implements FlatMapFunction<Prediction, DriftResult> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public void flatMap(Prediction prediction, Collector<DriftResult> out) {}
     }
 }

@@ -20,6 +20,7 @@ import io.hindsight.spec.EndOfInput;
 import io.hindsight.spec.JobSpec;
 import io.hindsight.spec.JoinSpec;
 import io.hindsight.spec.SpecLoader;
+import io.hindsight.uids.Uids;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -82,7 +83,7 @@ public final class FeedbackJoinJob {
                         .uid(Uids.PREDICTIONS_SOURCE)
                         .process(new DeadLetterRouter<Prediction>())
                         .returns(new AvroTypeInfo<>(Prediction.class))
-                        .uid(Uids.PREDICTIONS_ROUTER)
+                        .uid(Uids.PREDICTIONS_DEAD_LETTER_ROUTER)
                         .name("route prediction dead letters");
         SingleOutputStreamOperator<Feedback> feedback =
                 env.fromSource(
@@ -92,7 +93,7 @@ public final class FeedbackJoinJob {
                         .uid(Uids.FEEDBACK_SOURCE)
                         .process(new DeadLetterRouter<Feedback>())
                         .returns(new AvroTypeInfo<>(Feedback.class))
-                        .uid(Uids.FEEDBACK_ROUTER)
+                        .uid(Uids.FEEDBACK_DEAD_LETTER_ROUTER)
                         .name("route feedback dead letters");
 
         SingleOutputStreamOperator<Outcome> outcomes =
@@ -193,7 +194,9 @@ public final class FeedbackJoinJob {
 
     /**
      * Adds drift, slice metrics and alerts, as far as the spec enables them, to the join's
-     * predictions (every prediction read, duplicates flagged) and outcomes.
+     * predictions (every prediction read, duplicates flagged) and outcomes. The one place that
+     * decides whether each runs: a disabled section adds no operator to the graph, and the
+     * pipelines refuse a spec that disables them.
      */
     public static void attachMonitoring(
             JobSpec spec,

@@ -14,6 +14,7 @@ import io.hindsight.schemas.Prediction;
 import io.hindsight.schemas.SliceMetric;
 import io.hindsight.schemas.UnmatchedFeedback;
 import io.hindsight.spec.JobSpec;
+import io.hindsight.uids.Uids;
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -113,7 +114,7 @@ public final class TableAndTopicSinks implements JoinSinks, MonitoringSinks {
                 unmatched,
                 HindsightTable.UNMATCHED_FEEDBACK,
                 spec.iceberg().tables().unmatchedFeedback(),
-                Uids.UNMATCHED_TABLE);
+                Uids.UNMATCHED_FEEDBACK_TABLE);
     }
 
     /** A dead letter keeps the original record's key, so it lands beside its partition-mates. */

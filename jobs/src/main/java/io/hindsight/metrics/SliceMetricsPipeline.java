@@ -4,9 +4,9 @@ import io.hindsight.schemas.Outcome;
 import io.hindsight.schemas.Prediction;
 import io.hindsight.schemas.SliceMetric;
 import io.hindsight.spec.JobSpec;
+import io.hindsight.uids.Uids;
 import io.hindsight.window.Partial;
 import io.hindsight.window.PreAggregateOperator;
-import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -14,7 +14,6 @@ import org.apache.flink.api.java.typeutils.EitherTypeInfo;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.types.Either;
-import org.apache.flink.util.Collector;
 
 /**
  * Slice metrics: per cohort (a window of prediction time) and slice, the model's volume, label
@@ -32,29 +31,24 @@ import org.apache.flink.util.Collector;
  */
 public final class SliceMetricsPipeline {
 
-    public static final String UID_PREDICTIONS_IN = "slice-metrics-predictions-in";
-    public static final String UID_OUTCOMES_IN = "slice-metrics-outcomes-in";
-    public static final String UID_PRE_AGGREGATE = "slice-metrics-pre-aggregate";
-    public static final String UID_PRE_AGGREGATE_OUTCOMES = "slice-metrics-pre-aggregate-outcomes";
-    public static final String UID_MERGE = "slice-metrics-merge";
-    public static final String UID_DISABLED = "slice-metrics-disabled";
-
     /** Accumulators one pre-aggregation subtask holds before it flushes them all. */
     static final int MAX_HELD = 10_000;
 
     private SliceMetricsPipeline() {}
 
-    /** Slice-metric rows; an empty stream when spec.metrics() is disabled. */
+    /**
+     * Slice-metric rows. Only for a spec with metrics enabled: whether they run is decided once, by
+     * the job's wiring ({@code FeedbackJoinJob.attachMonitoring}).
+     */
     public static DataStream<SliceMetric> attach(
             DataStream<Prediction> predictions, DataStream<Outcome> outcomes, JobSpec spec) {
-        TypeInformation<SliceMetric> rowType = new AvroTypeInfo<>(SliceMetric.class);
-        if (spec.metrics() == null || !spec.metrics().enabled()) {
-            return predictions
-                    .flatMap(new NoRows())
-                    .returns(rowType)
-                    .uid(UID_DISABLED)
-                    .name("slice metrics (disabled)");
+        if (!spec.metrics().enabled()) {
+            throw new IllegalArgumentException(
+                    "slice metrics are disabled in the spec of '"
+                            + spec.application()
+                            + "'; attach them only when enabled");
         }
+        TypeInformation<SliceMetric> rowType = new AvroTypeInfo<>(SliceMetric.class);
         SliceMetricsConfig config = SliceMetricsConfig.of(spec);
         TypeInformation<Either<Prediction, Outcome>> inputType =
                 new EitherTypeInfo<>(
@@ -63,12 +57,12 @@ public final class SliceMetricsPipeline {
                 predictions
                         .map(new AsLeft())
                         .returns(inputType)
-                        .uid(UID_PREDICTIONS_IN)
+                        .uid(Uids.SLICE_METRICS_PREDICTIONS_IN)
                         .name("slice metrics: predictions");
         DataStream<Either<Prediction, Outcome>> right =
                 outcomes.map(new AsRight())
                         .returns(inputType)
-                        .uid(UID_OUTCOMES_IN)
+                        .uid(Uids.SLICE_METRICS_OUTCOMES_IN)
                         .name("slice metrics: outcomes");
         // One pre-aggregation per input, each chained to its producer: a union in front of a
         // single one would give it two inputs, which Flink never chains, and every prediction and
@@ -79,7 +73,7 @@ public final class SliceMetricsPipeline {
                                 Partial.TYPE_INFO,
                                 new PreAggregateOperator<>(
                                         new SliceMetricsFolder(config), MAX_HELD))
-                        .uid(UID_PRE_AGGREGATE);
+                        .uid(Uids.SLICE_METRICS_PRE_AGGREGATE);
         DataStream<Partial> fromOutcomes =
                 right.transform(
                                 "slice metrics pre-aggregation: outcomes",
@@ -88,13 +82,13 @@ public final class SliceMetricsPipeline {
                                         new SliceMetricsFolder(config),
                                         MAX_HELD,
                                         lateFlushGrid(config)))
-                        .uid(UID_PRE_AGGREGATE_OUTCOMES);
+                        .uid(Uids.SLICE_METRICS_PRE_AGGREGATE_OUTCOMES);
         return fromPredictions
                 .union(fromOutcomes)
                 .keyBy(new PartialKey())
                 .process(new SliceMetricsMergeFunction(config))
                 .returns(rowType)
-                .uid(UID_MERGE)
+                .uid(Uids.SLICE_METRICS_MERGE)
                 .name("slice metrics");
     }
 
@@ -130,10 +124,5 @@ public final class SliceMetricsPipeline {
         public String getKey(Partial p) {
             return p.key;
         }
-    }
-
-    static final class NoRows implements FlatMapFunction<Prediction, SliceMetric> {
-        @Override
-        public void flatMap(Prediction p, Collector<SliceMetric> out) {}
     }
 }

@@ -98,8 +98,9 @@ class AlertPipelineTest {
                 .isLessThan(alerts.indexOf("auc-low country=BR RESOLVED"));
     }
 
+    /** Whether alerts run is decided once, by {@code FeedbackJoinJob.attachMonitoring}. */
     @Test
-    void noRulesGiveAnEmptyStream(@TempDir Path dir) throws Exception {
+    void noRulesAreNotAttached(@TempDir Path dir) {
         JobSpec spec =
                 SpecLoader.parse(
                         AlertTesting.SPEC.substring(0, AlertTesting.SPEC.indexOf("alerts:")),
@@ -112,9 +113,10 @@ class AlertPipelineTest {
                                 new AvroTypeInfo<>(SliceMetric.class),
                                 cohort("country=BR", 0, 1, 900).setAuc(0.1).build())
                         .uid("test-metrics");
-        try (CloseableIterator<Alert> it =
-                AlertPipeline.attach(null, metrics, spec).executeAndCollect()) {
-            assertThat(it.hasNext()).isFalse();
-        }
+        assertThatThrownBy(() -> AlertPipeline.attach(null, metrics, spec))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "the spec of 'fraud' has no alert rules; attach alerts only when it has"
+                                + " some");
     }
 }

@@ -110,6 +110,16 @@ class SliceMetricsPipelineTest {
                                     spec.drift(),
                                     io.hindsight.spec.MetricsSpec.disabled(),
                                     spec.alerts());
+            if (!enabled) {
+                // Whether metrics run is decided once, by FeedbackJoinJob.attachMonitoring.
+                org.assertj.core.api.Assertions.assertThatThrownBy(
+                                () -> SliceMetricsPipeline.attach(predictions, outcomes, used))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessage(
+                                "slice metrics are disabled in the spec of 'fraud'; attach them"
+                                        + " only when enabled");
+                continue;
+            }
             SliceMetricsPipeline.attach(predictions, outcomes, used)
                     .sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>())
                     .uid("sink");

@@ -1,8 +1,8 @@
 package io.hindsight.migrations;
 
-import io.hindsight.jobs.Uids;
 import io.hindsight.join.FeedbackJoinFunction;
 import io.hindsight.join.JoinState;
+import io.hindsight.uids.Uids;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;

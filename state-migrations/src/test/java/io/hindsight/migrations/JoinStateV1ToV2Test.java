@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hindsight.jobs.FeedbackJoinJob;
 import io.hindsight.jobs.LocalFlink;
-import io.hindsight.jobs.Uids;
 import io.hindsight.join.FeedbackJoinFunction;
 import io.hindsight.join.JoinStateCounts;
 import io.hindsight.schemas.DeadLetter;
@@ -17,6 +16,7 @@ import io.hindsight.schemas.UnmatchedFeedback;
 import io.hindsight.spec.FeedbackPolicy;
 import io.hindsight.spec.JobSpec;
 import io.hindsight.spec.SpecLoader;
+import io.hindsight.uids.Uids;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

@@ -35,6 +35,7 @@ class JobJarContentsITCase {
                     "io/hindsight/registry/",
                     "io/hindsight/schemas/",
                     "io/hindsight/spec/",
+                    "io/hindsight/uids/",
                     "io/hindsight/window/");
 
     static List<String> entries;

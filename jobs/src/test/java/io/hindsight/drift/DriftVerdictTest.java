@@ -325,7 +325,7 @@ class DriftVerdictTest {
         assertThat(small.getDriftedBy()).isEmpty();
         assertThat(small.getDecidedBy()).isEqualTo("insufficient_data");
         assertThat(small.getJensenShannon()).isGreaterThan(0.5);
-        assertThat(small.getThresholds()).isEmpty();
+        assertThat(small.getThresholds()).isNull();
 
         DriftResult enough = row(rows, shape, window(far, random, 30), ref);
         assertThat(enough.getInsufficientData()).isFalse();

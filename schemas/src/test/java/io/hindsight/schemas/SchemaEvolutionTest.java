@@ -58,6 +58,26 @@ class SchemaEvolutionTest {
         }
     }
 
+    /**
+     * A field added since a release is a null union: Hindsight's Iceberg tables gain new optional
+     * columns on start-up, but cannot gain a required one (a plain boolean or map with a default
+     * converts to a required column).
+     */
+    @ParameterizedTest
+    @MethodSource("current")
+    void everyFieldAddedSinceAReleaseIsOptional(Schema schema) throws IOException {
+        for (String release : RELEASES) {
+            Schema old = released(release, schema.getName());
+            for (Schema.Field field : schema.getFields()) {
+                if (old.getField(field.name()) == null) {
+                    assertThat(field.schema().isNullable())
+                            .as("%s.%s, added since %s", schema.getName(), field.name(), release)
+                            .isTrue();
+                }
+            }
+        }
+    }
+
     static Schema variant(Schema base, String fieldsJson) {
         String json = base.toString();
         int fields = json.indexOf("\"fields\":[");

@@ -135,6 +135,7 @@ final class DriftRows {
         long referenceValues = r == null ? 0 : r.values;
         DriftResult.Builder row = base(target, feature, start, end, predictions, values);
         row.setReferenceValues(referenceValues);
+        boolean decidable = decidable(row, values, referenceValues);
         row.setOutOfRangeRate(
                 target.hasRange() && values > 0 ? w.outOfRange / (double) values : null);
         if (values > 0) {
@@ -149,7 +150,7 @@ final class DriftRows {
                     .setWasserstein(c.wasserstein())
                     .setKolmogorovSmirnov(c.kolmogorovSmirnov())
                     .setKsPValue(c.ksPValue());
-            if (decidable(row, values, referenceValues)) {
+            if (decidable) {
                 NullThresholds.Thresholds noise =
                         thresholds(
                                 feature,
@@ -180,6 +181,7 @@ final class DriftRows {
         long referenceValues = r == null ? 0 : r.values();
         DriftResult.Builder row = base(target, target.name(), start, end, predictions, values);
         row.setReferenceValues(referenceValues);
+        boolean decidable = decidable(row, values, referenceValues);
         if (values > 0) {
             row.setTopCategories(top(w));
         }
@@ -190,7 +192,7 @@ final class DriftRows {
                     .setChiSquare(c.chiSquare())
                     .setChiSquarePValue(c.chiSquarePValue())
                     .setUnseenCategories(c.unseenCategories());
-            if (decidable(row, values, referenceValues)) {
+            if (decidable) {
                 boolean rate = rateShiftTargets.contains(target.name());
                 double alpha = decision.falseAlarmRate() / (rate ? 2 : 1);
                 NullThresholds.Thresholds noise =
@@ -253,7 +255,8 @@ final class DriftRows {
 
     /**
      * Whether the window and the reference both have {@code drift.min-values} values; if not, the
-     * row says {@code insufficient_data} and is not drifted.
+     * row says {@code insufficient_data} and is not drifted (a window without values, or without a
+     * reference yet, included).
      */
     private boolean decidable(DriftResult.Builder row, long values, long referenceValues) {
         if (values < decision.minValues() || referenceValues < decision.minValues()) {

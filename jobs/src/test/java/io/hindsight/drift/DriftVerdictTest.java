@@ -331,6 +331,12 @@ class DriftVerdictTest {
         assertThat(enough.getInsufficientData()).isFalse();
         assertThat(enough.getDriftedBy()).contains("jensen_shannon", "psi", "wasserstein");
 
+        // Nor can a window without a reference yet (the first windows of a rolling one).
+        DriftResult none = row(rows, shape, window(shape, random, 500), null);
+        assertThat(none.getInsufficientData()).isTrue();
+        assertThat(none.getDecidedBy()).isEqualTo("insufficient_data");
+        assertThat(none.getJensenShannon()).isNull();
+
         // A reference that small cannot decide either.
         FeatureWindow tinyRef = window(shape, random, 20);
         DriftResult tiny = row(rows, shape, window(shape, random, 500), tinyRef);

@@ -829,9 +829,10 @@ class MonitoringITCase {
 
     /**
      * What the jobs README says a drift rule {@code above threshold} with {@code min-support: 100}
-     * publishes: rows in window order, a row with fewer values or no value judges nothing, FIRING
-     * when the value first exceeds the threshold, RESOLVED when a judged row no longer does; the
-     * end of a drained input resolves nothing.
+     * publishes: rows in window order, a row with fewer values, no value or insufficient data
+     * judges nothing, FIRING when the value first exceeds the threshold (or the row's noise
+     * threshold of the statistic, if higher), RESOLVED when a judged row no longer does; the end of
+     * a drained input resolves nothing.
      */
     private static List<String> expectedDriftAlerts(
             String feature, String column, double threshold) {
@@ -844,10 +845,20 @@ class MonitoringITCase {
                         .toList();
         for (Row r : rows) {
             Double value = (Double) r.getField(column);
-            if ((Long) r.getField("values") < 100 || value == null || value.isNaN()) {
+            if ((Long) r.getField("values") < 100
+                    || value == null
+                    || value.isNaN()
+                    || Boolean.TRUE.equals(r.getField("insufficient_data"))) {
                 continue;
             }
-            boolean holds = value > threshold;
+            // The bound is never below the row's sampling-noise threshold of the statistic.
+            @SuppressWarnings("unchecked")
+            Map<String, Double> noise = (Map<String, Double>) r.getField("noise_thresholds");
+            double bound =
+                    noise == null || noise.get(column) == null
+                            ? threshold
+                            : Math.max(threshold, noise.get(column));
+            boolean holds = value > bound;
             if (holds != firing) {
                 firing = holds;
                 states.add((holds ? "FIRING" : "RESOLVED") + "@" + time(r, "window_start"));

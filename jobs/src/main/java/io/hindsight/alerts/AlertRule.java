@@ -167,6 +167,18 @@ final class AlertRule implements Serializable {
         return isDrop() ? baseline - threshold * Math.abs(baseline) : threshold;
     }
 
+    /**
+     * The bound of an observation: for an {@code above} rule, never below the row's sampling-noise
+     * threshold of the statistic, so that a drift rule pages where the size-aware verdict flags,
+     * not on a small window's noise.
+     */
+    double bound(double baseline, double noiseThreshold) {
+        double bound = bound(baseline);
+        return type == ConditionType.ABOVE && !Double.isNaN(noiseThreshold)
+                ? Math.max(bound, noiseThreshold)
+                : bound;
+    }
+
     /** Whether the condition holds for a value compared with {@code bound}. */
     boolean holds(double value, double bound, double pValue) {
         boolean effect =

@@ -115,9 +115,15 @@ final class AlertRules implements Serializable {
                             windowEnd,
                             1,
                             windowEnd);
-            o.value = orNaN(rule.measure.value(row));
+            // A window too small to decide neither fires nor resolves, like a missing value.
+            o.value =
+                    Boolean.TRUE.equals(row.getInsufficientData())
+                            ? Double.NaN
+                            : orNaN(rule.measure.value(row));
             o.pValue = orNaN(Measure.pValue(row));
             o.support = rule.measure.support(row);
+            Map<String, Double> noise = row.getNoiseThresholds();
+            o.noiseThreshold = noise == null ? Double.NaN : orNaN(noise.get(rule.measure.column()));
             out.accept(o);
             emitted++;
         }

@@ -128,7 +128,7 @@ public final class AlertStateFunction extends KeyedProcessFunction<String, RuleO
             RuleObservation o,
             double baseline,
             Collector<Alert> out) {
-        double bound = rule.bound(baseline);
+        double bound = rule.bound(baseline, o.noiseThreshold);
         boolean holds = rule.holds(o.value, bound, o.pValue);
         s.windowStart = o.windowStart;
         s.windowEnd = o.windowEnd;

@@ -39,6 +39,13 @@ public final class RuleObservation {
     /** The count compared with the rule's {@code min-support}. */
     public long support;
 
+    /**
+     * Drift rows: the row's sampling-noise threshold of the rule's statistic ({@code
+     * DriftResult.noise_thresholds}), which raises an {@code above} bound on a small window; NaN
+     * when the row has none or the rule is not on an effect size.
+     */
+    public double noiseThreshold = Double.NaN;
+
     public RuleObservation() {}
 
     static String key(String application, String rule, String subject) {

@@ -1,7 +1,7 @@
 package io.hindsight.drift;
 
 import io.hindsight.schemas.DriftResult;
-import io.hindsight.spec.DriftThresholds;
+import io.hindsight.spec.DriftSpec;
 import io.hindsight.spec.JobSpec;
 import io.hindsight.spec.ReferenceType;
 import io.hindsight.window.Partial;
@@ -74,7 +74,7 @@ public final class DriftMergeFunction extends KeyedProcessFunction<String, Parti
     private final int sketchK;
     private final int maxCategories;
     private final String referenceLabel;
-    private final DriftThresholds thresholds;
+    private final DriftSpec drift;
 
     /** Target name → encoded reference (profile or table); null for a rolling reference. */
     private final HashMap<String, byte[]> fixedReference;
@@ -110,7 +110,7 @@ public final class DriftMergeFunction extends KeyedProcessFunction<String, Parti
         this.sketchK = spec.drift().sketchK();
         this.maxCategories = spec.drift().maxCategories();
         this.referenceLabel = Objects.requireNonNull(referenceLabel, "referenceLabel");
-        this.thresholds = spec.drift().thresholds();
+        this.drift = spec.drift();
         if (isRolling != (profile == null)) {
             throw new IllegalArgumentException(
                     isRolling
@@ -134,7 +134,7 @@ public final class DriftMergeFunction extends KeyedProcessFunction<String, Parti
             fixed = new HashMap<>();
             fixedReference.forEach((name, bytes) -> fixed.put(name, decode(bytes)));
         }
-        rows = new DriftRows(application, referenceLabel, thresholds);
+        rows = new DriftRows(application, referenceLabel, drift, fixedReference != null);
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         rowsEmitted = metrics.counter("driftRows");
         driftedRows = metrics.counter("driftDriftedRows");

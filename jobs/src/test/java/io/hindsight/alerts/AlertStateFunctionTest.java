@@ -297,6 +297,53 @@ class AlertStateFunctionTest {
     }
 
     @Test
+    void aDriftRuleReadsTheRowsSizeAwareVerdict() throws Exception {
+        try (Operator op = new Operator()) {
+            // 100 values: noise alone gives a PSI up to 0.45, so 0.3 is no drift ...
+            assertThat(
+                            op.push(
+                                    drift("amount", FeatureKind.NUMERIC, 0, 100)
+                                            .setPsi(0.3)
+                                            .setInsufficientData(false)
+                                            .setNoiseThresholds(Map.of("psi", 0.45))
+                                            .build()))
+                    .isEmpty();
+            // ... too few values to decide: neither fires nor resolves, whatever the PSI ...
+            assertThat(
+                            op.push(
+                                    drift("amount", FeatureKind.NUMERIC, 1, 120)
+                                            .setPsi(2.0)
+                                            .setInsufficientData(true)
+                                            .build()))
+                    .isEmpty();
+            // ... and above its noise threshold it fires, saying the bound it cleared.
+            List<Alert> fired =
+                    op.push(
+                            drift("amount", FeatureKind.NUMERIC, 2, 100)
+                                    .setPsi(0.5)
+                                    .setInsufficientData(false)
+                                    .setNoiseThresholds(Map.of("psi", 0.45))
+                                    .build());
+            assertThat(states(fired)).containsExactly("amount-psi amount FIRING");
+            assertThat(fired.get(0).getThreshold()).isEqualTo(0.45);
+            assertThat(fired.get(0).getMessage())
+                    .isEqualTo(
+                            "PSI of amount in fraud is 0.5, above 0.45 (100 values, window"
+                                    + " 2026-11-02T02:00Z/2026-11-02T03:00Z).");
+            // A large window's noise threshold is below the floor, which then applies.
+            List<Alert> resolved =
+                    op.push(
+                            drift("amount", FeatureKind.NUMERIC, 3, 10_000)
+                                    .setPsi(0.15)
+                                    .setInsufficientData(false)
+                                    .setNoiseThresholds(Map.of("psi", 0.004))
+                                    .build());
+            assertThat(states(resolved)).containsExactly("amount-psi amount RESOLVED");
+            assertThat(resolved.get(0).getThreshold()).isEqualTo(0.2);
+        }
+    }
+
+    @Test
     void driftRuleWithoutConditionUsesTheDefaultThreshold() throws Exception {
         JobSpec spec = AlertTesting.spec();
         double psi = spec.drift().thresholds().threshold(DriftStatistic.PSI);

@@ -54,7 +54,7 @@ class DriftRowsTest {
     }
 
     static DriftResult row(JobSpec spec, String target, FeatureWindow w, FeatureWindow r) {
-        return new DriftRows("fraud", "rolling:2", spec.drift().thresholds())
+        return new DriftRows("fraud", "rolling:2", spec.drift(), false)
                 .rows(target(spec, target), T0, T0 + DriftTesting.HOUR, w, r)
                 .get(0);
     }

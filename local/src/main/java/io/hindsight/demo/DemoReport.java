@@ -192,6 +192,17 @@ final class DemoReport {
                         + " at "
                         + driftAt
                         + ")");
+        out.println();
+        out.println(
+                "A window is drifted only when a statistic exceeds both its effect-size floor (JS"
+                        + " 0.1, PSI 0.2, W1/σ 0.1) and what a window of its size drawn from the"
+                        + " reference exceeds with probability 1 %, or when a low-rate category of"
+                        + " predicted_class moved (Fisher's exact test); windows under 30 values are"
+                        + " insufficient_data.");
+        out.println(
+                "At 100 values a window this flags 3 of 2 000 unchanged feature-windows where the"
+                        + " floors alone flag 1 243, and it catches a 3 % -> 5 % positive rate in"
+                        + " 92 % of 2 200-value windows (jobs/README.md, Drift).");
         query(
                 "Which features drifted, and when? (daily windows against the previous week)",
                 """
@@ -200,6 +211,7 @@ final class DemoReport {
                        sum(CASE WHEN drifted AND window_start >= TO_TIMESTAMP_LTZ(%d, 3) THEN 1 ELSE 0 END) AS drifted_after,
                        min(CASE WHEN drifted AND window_start >= TO_TIMESTAMP_LTZ(%d, 3) THEN window_start END) AS first_after,
                        count(*) AS windows,
+                       sum(CASE WHEN insufficient_data THEN 1 ELSE 0 END) AS too_small,
                        round(max(psi), 3) AS max_psi,
                        round(max(jensen_shannon), 3) AS max_js
                 FROM %s

@@ -6,7 +6,9 @@ import java.util.List;
 
 /**
  * Drift of the prediction stream per window: {@code features} are the feature names watched (the
- * spec's {@code all} already expanded), {@code modelOutputs} adds the mapped model outputs.
+ * spec's {@code all} already expanded), {@code modelOutputs} adds the mapped model outputs; {@code
+ * thresholds} are the effect-size floors and {@code decision} how the verdict accounts for the
+ * window's size.
  */
 public record DriftSpec(
         boolean enabled,
@@ -16,15 +18,38 @@ public record DriftSpec(
         boolean modelOutputs,
         int sketchK,
         int maxCategories,
-        DriftThresholds thresholds)
+        DriftThresholds thresholds,
+        DriftDecision decision)
         implements Serializable {
 
     public DriftSpec {
         features = Collections2.list(features);
     }
 
+    /** A drift spec with the default {@link DriftDecision}. */
+    public DriftSpec(
+            boolean enabled,
+            Duration window,
+            DriftReference reference,
+            List<String> features,
+            boolean modelOutputs,
+            int sketchK,
+            int maxCategories,
+            DriftThresholds thresholds) {
+        this(
+                enabled,
+                window,
+                reference,
+                features,
+                modelOutputs,
+                sketchK,
+                maxCategories,
+                thresholds,
+                DriftDecision.DEFAULTS);
+    }
+
     /** What a spec without a {@code drift} section gets. */
     public static DriftSpec disabled() {
-        return new DriftSpec(false, null, null, List.of(), false, 0, 0, null);
+        return new DriftSpec(false, null, null, List.of(), false, 0, 0, null, null);
     }
 }

@@ -441,6 +441,7 @@ final class SpecParser {
                             bounded(t, "p-value", null, 0, 1, true));
             t.finish();
         }
+        DriftDecision decision = decision(o);
         o.finish();
         if (!Boolean.TRUE.equals(enabled)) {
             return DriftSpec.disabled();
@@ -453,7 +454,56 @@ final class SpecParser {
                 !Boolean.FALSE.equals(outputs),
                 nonNull(sketchK, 1000),
                 nonNull(maxCategories, 100),
-                thresholds);
+                thresholds,
+                decision);
+    }
+
+    /** The verdict's keys of the drift section: false-alarm rate, sizes and the rate rule. */
+    private DriftDecision decision(Obj o) {
+        DriftDecision d = DriftDecision.DEFAULTS;
+        Double rate = bounded(o, "false-alarm-rate", d.falseAlarmRate(), 0, 0.5, true);
+        Integer minValues = integer(o, "min-values", d.minValues(), 1, Integer.MAX_VALUE, false);
+        Integer samples = integer(o, "null-samples", d.nullSamples(), 100, 100_000, false);
+        DriftDecision.RateShift r = DriftDecision.RateShift.DEFAULTS;
+        DriftDecision.RateShift rateShift = r;
+        Obj s = obj(o.optional("rate-shift"), o.child("rate-shift"));
+        if (s != null) {
+            Boolean outputs = bool(s, "model-outputs", r.modelOutputs());
+            List<String> features = new ArrayList<>();
+            Node node = s.optional("features");
+            if (node != null) {
+                List<Node> items = list(node, s.child("features"));
+                for (int i = 0; i < items.size(); i++) {
+                    Scalar item = scalar(items.get(i), s.child("features") + "[" + i + "]");
+                    if (item != null) {
+                        features.add(item.value());
+                    }
+                }
+            }
+            Double maxShare = bounded(s, "max-share", r.maxShare(), 0, 1, true);
+            Double change =
+                    bounded(
+                            s,
+                            "min-relative-change",
+                            r.minRelativeChange(),
+                            0,
+                            Double.MAX_VALUE,
+                            false);
+            Integer minCount = integer(s, "min-count", r.minCount(), 1, Integer.MAX_VALUE, false);
+            s.finish();
+            rateShift =
+                    new DriftDecision.RateShift(
+                            !Boolean.FALSE.equals(outputs),
+                            features,
+                            nonNull(maxShare, r.maxShare()),
+                            nonNull(change, r.minRelativeChange()),
+                            nonNull(minCount, r.minCount()));
+        }
+        return new DriftDecision(
+                nonNull(rate, d.falseAlarmRate()),
+                nonNull(minValues, d.minValues()),
+                nonNull(samples, d.nullSamples()),
+                rateShift);
     }
 
     private List<String> driftFeatures(Obj o, PredictionInput predictions) {

@@ -407,6 +407,42 @@ public final class SpecValidator {
                     shown("drift.reference.to", ref.to()),
                     shown("drift.reference.from", ref.from()));
         }
+        decision(drift);
+    }
+
+    /** The rate rule names watched categorical features; enough replicates for the level. */
+    private void decision(DriftSpec drift) {
+        DriftDecision decision = drift.decision();
+        if (decision == null) {
+            return;
+        }
+        // The joint Monte Carlo threshold needs P(Binomial(B, α) = 0) ≤ 5 %: B·α ≥ 3.
+        int needed = (int) Math.ceil(3 / decision.falseAlarmRate() - 1e-9);
+        if (decision.nullSamples() < needed) {
+            error(
+                    "drift.null-samples",
+                    "%d replicates are too few for false-alarm-rate %s — expected at least %d",
+                    decision.nullSamples(),
+                    decision.falseAlarmRate(),
+                    needed);
+        }
+        List<String> categorical = new ArrayList<>();
+        for (String name : drift.features()) {
+            FeatureSpec feature = feature(name);
+            if (feature != null && feature.type() == FeatureType.CATEGORICAL) {
+                categorical.add(name);
+            }
+        }
+        List<String> names = decision.rateShift().features();
+        for (int i = 0; i < names.size(); i++) {
+            if (!categorical.contains(names.get(i))) {
+                error(
+                        "drift.rate-shift.features[" + i + "]",
+                        "'%s' is not a watched categorical feature (watched: %s)",
+                        names.get(i),
+                        categorical.isEmpty() ? "none" : String.join(", ", categorical));
+            }
+        }
     }
 
     private void metrics() {

@@ -27,7 +27,8 @@ class SchemaEvolutionTest {
                 Feedback.getClassSchema(),
                 Outcome.getClassSchema(),
                 UnmatchedFeedback.getClassSchema(),
-                DeadLetter.getClassSchema());
+                DeadLetter.getClassSchema(),
+                DriftResult.getClassSchema());
     }
 
     static Schema released(String release, String name) throws IOException {
@@ -54,6 +55,26 @@ class SchemaEvolutionTest {
             assertThat(read(old, schema))
                     .as("release %s reads data written with %s", release, schema.getName())
                     .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+        }
+    }
+
+    /**
+     * A field added since a release is a null union: Hindsight's Iceberg tables gain new optional
+     * columns on start-up, but cannot gain a required one (a plain boolean or map with a default
+     * converts to a required column).
+     */
+    @ParameterizedTest
+    @MethodSource("current")
+    void everyFieldAddedSinceAReleaseIsOptional(Schema schema) throws IOException {
+        for (String release : RELEASES) {
+            Schema old = released(release, schema.getName());
+            for (Schema.Field field : schema.getFields()) {
+                if (old.getField(field.name()) == null) {
+                    assertThat(field.schema().isNullable())
+                            .as("%s.%s, added since %s", schema.getName(), field.name(), release)
+                            .isTrue();
+                }
+            }
         }
     }
 

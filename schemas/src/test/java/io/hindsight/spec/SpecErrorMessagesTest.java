@@ -139,7 +139,32 @@ class SpecErrorMessagesTest {
                         List.of(
                                 "drift.colour (line 34): unknown key (known: enabled, window, reference,"
                                         + " features, model-outputs, sketch-k, max-categories,"
-                                        + " thresholds)")),
+                                        + " thresholds, false-alarm-rate, min-values, null-samples,"
+                                        + " rate-shift)")),
+                arguments(
+                        edit("drift: {}", "drift: {false-alarm-rate: 0.7}"),
+                        List.of(
+                                "drift.false-alarm-rate (line 34): invalid number '0.7' — expected"
+                                        + " a number above 0 and below 0.5")),
+                arguments(
+                        edit("drift: {}", "drift: {null-samples: 50, min-values: 0}"),
+                        List.of(
+                                "drift.min-values (line 34): invalid number '0' — expected at"
+                                        + " least 1",
+                                "drift.null-samples (line 34): invalid number '50' — expected 100"
+                                        + " to 100000")),
+                arguments(
+                        edit(
+                                "drift: {}",
+                                "drift: {rate-shift: {max-share: 1, min-count: 0, colour: red}}"),
+                        List.of(
+                                "drift.rate-shift.max-share (line 34): invalid number '1' —"
+                                        + " expected a number above 0 and below 1",
+                                "drift.rate-shift.min-count (line 34): invalid number '0' —"
+                                        + " expected at least 1",
+                                "drift.rate-shift.colour (line 34): unknown key (known:"
+                                        + " model-outputs, features, max-share, min-relative-change,"
+                                        + " min-count)")),
                 arguments(
                         edit("drift: {}", "drift: {[a]: 1}"),
                         List.of("drift (line 34): expected a plain key, got a list")),
@@ -312,6 +337,18 @@ class SpecErrorMessagesTest {
 
     static Stream<Arguments> validatorErrors() {
         return Stream.of(
+                arguments(
+                        edit("drift: {}", "drift: {null-samples: 200}"),
+                        List.of(
+                                "drift.null-samples (line 34): 200 replicates are too few for"
+                                        + " false-alarm-rate 0.01 — expected at least 300")),
+                arguments(
+                        edit("drift: {}", "drift: {rate-shift: {features: [amount, nope]}}"),
+                        List.of(
+                                "drift.rate-shift.features[0] (line 34): 'amount' is not a watched"
+                                        + " categorical feature (watched: merchant)",
+                                "drift.rate-shift.features[1] (line 34): 'nope' is not a watched"
+                                        + " categorical feature (watched: merchant)")),
                 arguments(
                         edit("version: 1", "version: 2"),
                         List.of("version (line 1): unsupported version '2' — expected 1")),

@@ -206,6 +206,10 @@ class SpecLoaderTest {
                   sketch-k: 400
                   max-categories: 50
                   thresholds: {jensen-shannon: 0.2, psi: 0.25, wasserstein: 0.3, p-value: 0.001}
+                  false-alarm-rate: 0.05
+                  min-values: 100
+                  null-samples: 500
+                  rate-shift: {model-outputs: false, max-share: 0.1, min-relative-change: 0.5, min-count: 10}
                 metrics:
                   task: multiclass-classification
                   window: 6h
@@ -321,7 +325,13 @@ class SpecLoaderTest {
                                 false,
                                 400,
                                 50,
-                                new DriftThresholds(0.2, 0.25, 0.3, 0.001)));
+                                new DriftThresholds(0.2, 0.25, 0.3, 0.001),
+                                new DriftDecision(
+                                        0.05,
+                                        100,
+                                        500,
+                                        new DriftDecision.RateShift(
+                                                false, List.of(), 0.1, 0.5, 10))));
         assertThat(spec.metrics())
                 .isEqualTo(
                         new MetricsSpec(

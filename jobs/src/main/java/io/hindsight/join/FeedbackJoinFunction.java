@@ -409,7 +409,9 @@ public class FeedbackJoinFunction
                 Double label =
                         switch (policy) {
                             case LAST -> chosen == null ? null : chosen.getLabel();
-                            case MAX, MIN -> s.best;
+                            // No labelled feedback at all: no extreme, and no 0 from the field's
+                            // initial value.
+                            case MAX, MIN -> s.chosen == null ? null : s.best;
                             default -> aggregate(s);
                         };
                 out.collect(

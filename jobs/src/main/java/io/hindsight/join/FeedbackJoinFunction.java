@@ -37,14 +37,17 @@ import org.apache.flink.util.OutputTag;
  * event time, and leaves exactly one final outcome row.
  *
  * <p>Keyed by join key (one job per application, so the key (application, join key) reduces to the
- * join key). Feedback is applied in event-time order when the watermark passes it, which makes the
- * outcome independent of arrival order and therefore replayable. Timers, per key:
+ * join key). Whether feedback is joinable, too early, late or beyond the retention is decided by
+ * its time against the prediction's ({@link Verdict}), whichever of the two arrived first; joinable
+ * feedback is applied in event-time order when the watermark passes it. So the rows are independent
+ * of arrival order and timer order, and replayable (rules table: jobs/README.md, "The join's
+ * rules"). Timers, per key:
  *
  * <ul>
  *   <li>at a feedback's event time: apply the held feedback that is now due;
  *   <li>at a feedback's event time + early-feedback hold, if no prediction is there: it is orphan;
  *   <li>at the prediction's deadline (event time + label window): emit the final row, report held
- *       feedback beyond the window as late, and close the entry;
+ *       feedback beyond deadline + retention as orphan, and close the entry;
  *   <li>at deadline + late-feedback retention: forget the closed entry, or the entry resolved early
  *       under policy {@code first}, whose deadline timer was dropped when it resolved.
  * </ul>

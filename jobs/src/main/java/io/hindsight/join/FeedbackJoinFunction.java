@@ -37,14 +37,17 @@ import org.apache.flink.util.OutputTag;
  * event time, and leaves exactly one final outcome row.
  *
  * <p>Keyed by join key (one job per application, so the key (application, join key) reduces to the
- * join key). Feedback is applied in event-time order when the watermark passes it, which makes the
- * outcome independent of arrival order and therefore replayable. Timers, per key:
+ * join key). Whether feedback is joinable, too early, late or beyond the retention is decided by
+ * its time against the prediction's ({@link Verdict}), whichever of the two arrived first; joinable
+ * feedback is applied in event-time order when the watermark passes it. So the rows are independent
+ * of arrival order and timer order, and replayable (rules table: jobs/README.md, "The join's
+ * rules"). Timers, per key:
  *
  * <ul>
  *   <li>at a feedback's event time: apply the held feedback that is now due;
  *   <li>at a feedback's event time + early-feedback hold, if no prediction is there: it is orphan;
  *   <li>at the prediction's deadline (event time + label window): emit the final row, report held
- *       feedback beyond the window as late, and close the entry;
+ *       feedback beyond deadline + retention as orphan, and close the entry;
  *   <li>at deadline + late-feedback retention: forget the closed entry, or the entry resolved early
  *       under policy {@code first}, whose deadline timer was dropped when it resolved.
  * </ul>
@@ -124,9 +127,18 @@ public class FeedbackJoinFunction
         s.prediction = predictionBytes.encode(prediction);
         waiting++;
         ctx.timerService().registerEventTimeTimer(deadline(s));
-        // Feedback that came first is applied at the next watermark, in event-time order.
-        for (JoinState.Pending p : s.pending) {
-            ctx.timerService().registerEventTimeTimer(p.time());
+        // Feedback that came first is judged by its own time against this prediction's, exactly as
+        // if it had come after it; what is joinable is applied at the next watermark, in
+        // event-time order.
+        for (Iterator<JoinState.Pending> it = s.pending.iterator(); it.hasNext(); ) {
+            JoinState.Pending p = it.next();
+            Verdict verdict = verdict(s, p.time());
+            if (verdict == Verdict.JOINABLE) {
+                ctx.timerService().registerEventTimeTimer(p.time());
+            } else if (verdict != Verdict.ORPHAN_AFTER_RETENTION) {
+                it.remove();
+                judged(ctx, feedbackBytes.decode(p.feedback()), verdict, s);
+            }
         }
         save(s);
     }
@@ -156,28 +168,95 @@ public class FeedbackJoinFunction
         s.markSeen(idHash);
         long time = feedback.getEventTime().toEpochMilli();
 
-        if (s.has(JoinState.CLOSED)) {
-            late(ctx, feedback, s);
-        } else if (s.has(JoinState.RESOLVED)) {
-            // Decided by the feedback's own time, not by when it arrived: the same input gives the
-            // same rows in any order.
-            if (time > deadline(s)) {
-                late(ctx, feedback, s);
-            } else {
-                extra(ctx, feedback, s);
-            }
-        } else {
+        if (!s.hasPredictionTime()) {
+            // No prediction yet: held, joined if one comes in time, orphan after the hold.
             s.pending.add(new JoinState.Pending(time, feedbackBytes.encode(feedback)));
-            if (s.has(JoinState.HAS_PREDICTION)) {
-                if (time <= deadline(s)) {
-                    ctx.timerService().registerEventTimeTimer(time);
-                }
+            ctx.timerService().registerEventTimeTimer(time);
+            ctx.timerService().registerEventTimeTimer(time + rules.earlyFeedbackHoldMs());
+            save(s);
+            return;
+        }
+        Verdict verdict = verdict(s, time);
+        if (verdict == Verdict.JOINABLE) {
+            if (s.has(JoinState.CLOSED)) {
+                // Stamped inside the window but arrived after the watermark passed the deadline:
+                // the final row is out. The one decision that depends on arrival, and only for
+                // input behind the watermark (see jobs/README.md, "The join's rules").
+                late(ctx, feedback, s);
+            } else if (s.has(JoinState.RESOLVED)) {
+                extra(ctx, feedback, s);
             } else {
+                s.pending.add(new JoinState.Pending(time, feedbackBytes.encode(feedback)));
                 ctx.timerService().registerEventTimeTimer(time);
-                ctx.timerService().registerEventTimeTimer(time + rules.earlyFeedbackHoldMs());
             }
+        } else if (verdict == Verdict.ORPHAN_AFTER_RETENTION && !s.has(JoinState.CLOSED)) {
+            // Decided when the window closes, which also keeps this feedback's id for as long as
+            // a re-sent copy can arrive (see close()).
+            s.pending.add(new JoinState.Pending(time, feedbackBytes.encode(feedback)));
+        } else {
+            judged(ctx, feedback, verdict, s);
         }
         save(s);
+    }
+
+    /** How feedback relates to a known prediction, by the two event times alone. */
+    enum Verdict {
+        /** Stamped more than the early-feedback hold before the prediction: orphan. */
+        ORPHAN_BEFORE_HOLD,
+        /** From the hold before the prediction to the deadline, both inclusive: joinable. */
+        JOINABLE,
+        /** After the deadline, up to the late-feedback retention after it (inclusive): late. */
+        LATE,
+        /** After deadline + retention, when the prediction is forgotten: orphan. */
+        ORPHAN_AFTER_RETENTION
+    }
+
+    private Verdict verdict(JoinState s, long feedbackTime) {
+        if (feedbackTime < s.predictionTime - rules.earlyFeedbackHoldMs()) {
+            return Verdict.ORPHAN_BEFORE_HOLD;
+        }
+        long deadline = deadline(s);
+        if (feedbackTime <= deadline) {
+            return Verdict.JOINABLE;
+        }
+        return feedbackTime <= deadline + rules.lateFeedbackRetentionMs()
+                ? Verdict.LATE
+                : Verdict.ORPHAN_AFTER_RETENTION;
+    }
+
+    /**
+     * Emits the row a non-joinable verdict calls for; a tombstone lives as long as its ids must.
+     */
+    private void judged(Context ctx, Feedback f, Verdict verdict, JoinState s) {
+        switch (verdict) {
+            case LATE -> late(ctx, f, s);
+            case ORPHAN_BEFORE_HOLD, ORPHAN_AFTER_RETENTION -> {
+                orphan(ctx, f);
+                long keepUntil = f.getEventTime().toEpochMilli() + rules.earlyFeedbackHoldMs();
+                if (s.has(JoinState.CLOSED) && keepUntil > s.closeUntil) {
+                    // A copy of this feedback may still arrive until the watermark passes its
+                    // time: keep the ids until its orphan time, as for feedback on an unknown key.
+                    s.closeUntil = keepUntil;
+                    ctx.timerService().registerEventTimeTimer(keepUntil);
+                }
+            }
+            case JOINABLE -> throw new IllegalStateException("joinable feedback is not judged");
+        }
+    }
+
+    private void orphan(Context ctx, Feedback f) {
+        metrics.orphan.inc();
+        unmatched(
+                ctx,
+                f,
+                UnmatchedKind.ORPHAN,
+                null,
+                "no prediction with id '"
+                        + f.getPredictionId()
+                        + "' arrived within the early-feedback hold of "
+                        + rules.earlyFeedbackHoldMs()
+                        + " ms after the feedback's event time",
+                f.getEventTime().toEpochMilli() + rules.earlyFeedbackHoldMs());
     }
 
     @Override
@@ -231,19 +310,7 @@ public class FeedbackJoinFunction
             JoinState.Pending p = it.next();
             if (p.time() + rules.earlyFeedbackHoldMs() <= timestamp) {
                 it.remove();
-                Feedback f = feedbackBytes.decode(p.feedback());
-                metrics.orphan.inc();
-                unmatched(
-                        ctx,
-                        f,
-                        UnmatchedKind.ORPHAN,
-                        s,
-                        "no prediction with id '"
-                                + f.getPredictionId()
-                                + "' arrived within the early-feedback hold of "
-                                + rules.earlyFeedbackHoldMs()
-                                + " ms after the feedback's event time",
-                        p.time() + rules.earlyFeedbackHoldMs());
+                orphan(ctx, feedbackBytes.decode(p.feedback()));
             }
         }
         if (s.pending.isEmpty()) {
@@ -345,7 +412,9 @@ public class FeedbackJoinFunction
                 Double label =
                         switch (policy) {
                             case LAST -> chosen == null ? null : chosen.getLabel();
-                            case MAX, MIN -> s.best;
+                            // No labelled feedback at all: no extreme, and no 0 from the field's
+                            // initial value.
+                            case MAX, MIN -> s.chosen == null ? null : s.best;
                             default -> aggregate(s);
                         };
                 out.collect(
@@ -363,16 +432,19 @@ public class FeedbackJoinFunction
             }
             waiting--;
         }
-        // Held feedback whose own time lies beyond the window.
-        for (JoinState.Pending p : s.pending) {
-            late(ctx, feedbackBytes.decode(p.feedback()), s);
-        }
-        s.pending.clear();
         s.prediction = null;
         s.chosen = null;
         s.flags = JoinState.CLOSED;
         s.closeUntil = deadline(s) + rules.lateFeedbackRetentionMs();
         ctx.timerService().registerEventTimeTimer(s.closeUntil);
+        // Held feedback stamped after deadline + retention: everything joinable was applied
+        // before close() was called (takePending up to the deadline).
+        List<JoinState.Pending> held = new ArrayList<>(s.pending);
+        s.pending.clear();
+        for (JoinState.Pending p : held) {
+            Feedback f = feedbackBytes.decode(p.feedback());
+            judged(ctx, f, verdict(s, p.time()), s);
+        }
     }
 
     private Double aggregate(JoinState s) {

@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * Merges the partials of one slice (the key) into per-cohort state and emits the cohort's rows:
  * revision 1 when the watermark reaches the cohort's end, a new revision at most once per metrics
  * window while labels change it, and the final revision when the watermark reaches the end plus the
- * label window, after which the cohort is removed. Timers and why the final revision is complete:
- * jobs/README.md, "Slice metrics".
+ * label window, after which the cohort is removed. At the end of input (watermark {@code
+ * Long.MAX_VALUE}: drained runs) only final revisions are emitted. Timers and why the final
+ * revision is complete: jobs/README.md, "Slice metrics".
  */
 public class SliceMetricsMergeFunction extends KeyedProcessFunction<String, Partial, SliceMetric> {
 
@@ -122,6 +123,10 @@ public class SliceMetricsMergeFunction extends KeyedProcessFunction<String, Part
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<SliceMetric> out)
             throws Exception {
         boolean onCadence = Math.floorMod(timestamp, config.windowMs()) == 0;
+        // The input has ended (a drained run, or a streaming job stopped with drain): every timer
+        // fires now with all the input merged, so a provisional revision would claim at its as_of
+        // what was known only at the end. Only final rows are emitted then.
+        boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
         List<Map.Entry<Long, byte[]>> all = new ArrayList<>();
         for (Map.Entry<Long, byte[]> e : cohorts.entries()) {
             all.add(Map.entry(e.getKey(), e.getValue()));
@@ -132,6 +137,8 @@ public class SliceMetricsMergeFunction extends KeyedProcessFunction<String, Part
             if (timestamp >= state.finalAt) {
                 emit(ctx.getCurrentKey(), windowStart, state, true, timestamp, out);
                 cohorts.remove(windowStart);
+            } else if (endOfInput) {
+                continue;
             } else if (state.revision == 0) {
                 if (timestamp >= state.windowEnd) {
                     emit(ctx.getCurrentKey(), windowStart, state, false, timestamp, out);

@@ -208,22 +208,94 @@ class FeedbackJoinFunctionTest {
     }
 
     @Test
-    void aPredictionResolvedEarlyWithFeedbackStillHeldKeepsItsDeadline() throws Exception {
+    void feedbackBeyondTheRetentionIsHeldUntilTheWindowClosesThenOrphanAndItsIdKept()
+            throws Exception {
         harness = harness(FeedbackPolicy.FIRST);
         predict("p1", T0);
         feed("f1", "p1", T0 + MIN, 1.0);
         feed("beyond", "p1", T0 + WINDOW + DAY, 0.0);
-        watermark(T0 + MIN);
-        assertThat(outcomes()).hasSize(1);
-        assertThat(unmatched()).isEmpty();
-        // The held feedback stamped after the window is reported LATE at the deadline.
-        watermark(T0 + WINDOW);
+        feed("forgotten", "p1", T0 + WINDOW + RETENTION + 1, 0.0);
+        // Late by its own time: reported on arrival.
         assertThat(unmatched())
                 .extracting(u -> u.getFeedbackId() + ":" + u.getKind())
                 .containsExactly("beyond:LATE");
+        watermark(T0 + MIN);
+        assertThat(outcomes()).hasSize(1);
+        // Stamped after deadline + retention: orphan, as if the prediction were forgotten, decided
+        // when the window closes.
+        watermark(T0 + WINDOW);
+        assertThat(unmatched())
+                .extracting(u -> u.getFeedbackId() + ":" + u.getKind() + "@" + u.getResolvedTime())
+                .containsExactly(
+                        "beyond:LATE@" + Instant.ofEpochMilli(T0 + WINDOW + DAY),
+                        "forgotten:ORPHAN@"
+                                + Instant.ofEpochMilli(T0 + WINDOW + RETENTION + 1 + HOLD));
+        // Its id outlives the tombstone until its orphan time: a re-sent copy is a duplicate.
         watermark(T0 + WINDOW + RETENTION);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+        feed("forgotten", "p1", T0 + WINDOW + RETENTION + 1, 0.0);
+        assertThat(unmatched().get(2).getKind()).isEqualTo(UnmatchedKind.DUPLICATE);
+        watermark(T0 + WINDOW + RETENTION + 1 + HOLD);
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void feedbackStampedMoreThanTheHoldBeforeItsPredictionIsOrphanInEveryArrivalOrder()
+            throws Exception {
+        String reason =
+                "no prediction with id 'p1' arrived within the early-feedback hold of 3600000 ms"
+                        + " after the feedback's event time";
+        // Arrival orders: feedback first with the hold timer not yet fired; feedback first with
+        // the watermark held back; feedback after the prediction; feedback after the final row.
+        for (int order = 0; order < 4; order++) {
+            harness = harness(FeedbackPolicy.FIRST);
+            long tooEarly = T0 - HOLD - 1;
+            long justInTime = T0 - HOLD;
+            if (order < 2) {
+                feed("too-early", "p1", tooEarly, 1.0);
+                feed("just-in-time", "p1", justInTime, 0.0);
+                if (order == 1) {
+                    watermark(tooEarly - 1);
+                }
+                predict("p1", T0);
+            } else if (order == 2) {
+                predict("p1", T0);
+                feed("just-in-time", "p1", justInTime, 0.0);
+                feed("too-early", "p1", tooEarly, 1.0);
+            } else {
+                predict("p1", T0);
+                feed("just-in-time", "p1", justInTime, 0.0);
+                watermark(T0);
+                feed("too-early", "p1", tooEarly, 1.0);
+            }
+            watermark(Long.MAX_VALUE);
+            int o = order;
+            assertThat(outcomes())
+                    .as("order %d", o)
+                    .singleElement()
+                    .satisfies(
+                            r -> {
+                                assertThat(r.getFeedbackId()).isEqualTo("just-in-time");
+                                assertThat(r.getLabelDelayMs()).isEqualTo(-HOLD);
+                                assertThat(r.getResolvedTime()).isEqualTo(Instant.ofEpochMilli(T0));
+                            });
+            assertThat(unmatched())
+                    .as("order %d", o)
+                    .singleElement()
+                    .satisfies(
+                            u -> {
+                                assertThat(u.getFeedbackId()).isEqualTo("too-early");
+                                assertThat(u.getKind()).isEqualTo(UnmatchedKind.ORPHAN);
+                                assertThat(u.getPredictionTime()).isNull();
+                                assertThat(u.getReason()).isEqualTo(reason);
+                                assertThat(u.getResolvedTime())
+                                        .isEqualTo(Instant.ofEpochMilli(tooEarly + HOLD));
+                            });
+            assertThat(harness.numKeyedStateEntries()).isZero();
+            harness.close();
+        }
+        harness = null;
     }
 
     @Test

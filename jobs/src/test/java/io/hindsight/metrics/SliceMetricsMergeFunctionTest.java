@@ -187,16 +187,40 @@ class SliceMetricsMergeFunctionTest {
     }
 
     @Test
-    void aFinalWithNoChangeIsStillEmittedAndALabelWindowShorterThanTheWindowWorks()
-            throws Exception {
+    void atTheEndOfInputOnlyFinalRevisionsAreEmitted() throws Exception {
+        // A drained run: every timer fires at watermark Long.MAX_VALUE with the whole input
+        // merged. A revision 1 "as of" the window's end would count labels and expiries that
+        // could not be known then, so the cohort gets its final row only.
         var h = harness(null);
         send(h, predictionsPartial(2));
+        send(h, label(0, 1.0));
         h.processWatermark(new Watermark(Long.MAX_VALUE));
         assertThat(rows(h))
-                .extracting(SliceMetric::getRevision, SliceMetric::getIsFinal)
+                .singleElement()
+                .satisfies(
+                        r -> {
+                            assertThat(r.getRevision()).isEqualTo(1);
+                            assertThat(r.getIsFinal()).isTrue();
+                            assertThat(r.getAsOf().toEpochMilli()).isEqualTo(FINAL);
+                            assertThat(r.getLabeled()).isEqualTo(1);
+                        });
+        assertThat(h.numKeyedStateEntries()).isZero();
+        assertThat(h.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void aStreamingRunDrainedAtTheEndSkipsTheUpdateThatWasStillDue() throws Exception {
+        var h = harness(null);
+        send(h, predictionsPartial(2));
+        h.processWatermark(new Watermark(END));
+        send(h, label(0, 1.0)); // its update is due at END + DAY
+        h.processWatermark(new Watermark(Long.MAX_VALUE));
+        assertThat(rows(h))
+                .extracting(
+                        SliceMetric::getRevision, SliceMetric::getIsFinal, SliceMetric::getLabeled)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple(1, false),
-                        org.assertj.core.groups.Tuple.tuple(2, true));
+                        org.assertj.core.groups.Tuple.tuple(1, false, 0L),
+                        org.assertj.core.groups.Tuple.tuple(2, true, 1L));
         assertThat(h.numKeyedStateEntries()).isZero();
         assertThat(h.numEventTimeTimers()).isZero();
     }

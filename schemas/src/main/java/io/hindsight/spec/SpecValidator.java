@@ -224,13 +224,36 @@ public final class SpecValidator {
                         shown(path + ".min", feature.min()));
             }
         }
-        for (String tag : p.tags().keySet()) {
+        for (Map.Entry<String, FieldPath> entry : p.tags().entrySet()) {
+            String tag = entry.getKey();
             String path = "inputs.predictions.tags." + tag;
-            if (seen.containsKey(tag)) {
-                error(
-                        path,
-                        "name '%s' is also a feature — expected distinct tag and feature names",
-                        tag);
+            Integer index = seen.get(tag);
+            FeatureSpec feature = index == null ? null : p.features().get(index);
+            // One field in two roles, a model input watched for drift and a dimension to slice by:
+            // both read the same value, so a slice by the name is the same whichever map it is
+            // looked up in. Read from two places, or as a number, the name would mean two things.
+            if (feature != null && feature.type() != null) {
+                FieldPath featurePath = feature.path();
+                if (feature.type() != FeatureType.CATEGORICAL) {
+                    error(
+                            path,
+                            "name '%s' is also a %s feature — only a categorical feature can"
+                                    + " also be a tag; expected distinct tag and feature names",
+                            tag,
+                            SpecNames.yamlName(feature.type()));
+                } else if (featurePath != null
+                        && entry.getValue() != null
+                        && !featurePath.equals(entry.getValue())) {
+                    error(
+                            path,
+                            "'%s' is also the categorical feature '%s' read from '%s' — one"
+                                    + " field can be both only if both read the same path;"
+                                    + " expected '%s' here, or distinct tag and feature names",
+                            entry.getValue(),
+                            tag,
+                            featurePath,
+                            featurePath);
+                }
             }
             if (reservedDimension(tag)) {
                 error(path, "name '%s' is reserved — expected another name", tag);

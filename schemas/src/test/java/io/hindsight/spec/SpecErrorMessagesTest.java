@@ -39,6 +39,28 @@ class SpecErrorMessagesTest {
                         "spec (line 2): invalid YAML —" + " mapping values are not allowed here"));
     }
 
+    @org.junit.jupiter.api.Test
+    void aTagMayBeACategoricalFeatureReadFromTheSamePath() {
+        // One field, two roles: a model input watched for drift and a dimension to slice by.
+        JobSpec spec =
+                SpecLoader.parse(
+                        edit(
+                                "channel: context.channel",
+                                "merchant: merchant",
+                                "[channel, model_version]",
+                                "[merchant, model_version]"),
+                        java.util.Map.of());
+        assertThat(spec.inputs().predictions().tags())
+                .containsEntry("merchant", FieldPath.parse("merchant"));
+        assertThat(spec.inputs().predictions().features())
+                .anySatisfy(
+                        f -> {
+                            assertThat(f.name()).isEqualTo("merchant");
+                            assertThat(f.type()).isEqualTo(FeatureType.CATEGORICAL);
+                        });
+        assertThat(spec.metrics().slices()).contains(List.of("merchant", "model_version"));
+    }
+
     @ParameterizedTest
     @MethodSource("documents")
     void documentErrors(String yaml, String expected) {
@@ -440,10 +462,21 @@ class SpecErrorMessagesTest {
                 arguments(
                         edit("channel: context.channel", "merchant: context.channel"),
                         List.of(
-                                "inputs.predictions.tags.merchant (line 24): name 'merchant' is also a"
-                                        + " feature — expected distinct tag and feature names",
+                                "inputs.predictions.tags.merchant (line 24): 'context.channel' is"
+                                        + " also the categorical feature 'merchant' read from"
+                                        + " 'merchant' — one field can be both only if both read"
+                                        + " the same path; expected 'merchant' here, or distinct"
+                                        + " tag and feature names",
                                 "metrics.slices[1][0] (line 37): unknown field 'channel' (known:"
                                         + " country, merchant, model_version)")),
+                arguments(
+                        edit("channel: context.channel", "amount: context.channel"),
+                        List.of(
+                                "inputs.predictions.tags.amount (line 24): name 'amount' is also a"
+                                        + " numeric feature — only a categorical feature can also be"
+                                        + " a tag; expected distinct tag and feature names",
+                                "metrics.slices[1][0] (line 37): unknown field 'channel' (known:"
+                                        + " country, amount, merchant, model_version)")),
                 arguments(
                         edit("label-window: 60d", "label-window: 1h\n  early-feedback-hold: 2h"),
                         List.of(

@@ -27,7 +27,8 @@ class SchemaEvolutionTest {
                 Feedback.getClassSchema(),
                 Outcome.getClassSchema(),
                 UnmatchedFeedback.getClassSchema(),
-                DeadLetter.getClassSchema());
+                DeadLetter.getClassSchema(),
+                SliceMetric.getClassSchema());
     }
 
     static Schema released(String release, String name) throws IOException {

@@ -143,10 +143,14 @@ public class SliceMetricsMergeFunction extends KeyedProcessFunction<String, Part
         CalibrationReference ref = reference(timestamp);
         // A cohort final now joins the reference of the other cohorts' rows at this time, so the
         // final ones go first, whatever order the state iterates in.
-        all.sort(Comparator.comparing(e -> timestamp < CohortState.decode(e.getValue()).finalAt));
+        List<Map.Entry<Long, CohortState>> states = new ArrayList<>(all.size());
         for (Map.Entry<Long, byte[]> e : all) {
+            states.add(Map.entry(e.getKey(), CohortState.decode(e.getValue())));
+        }
+        states.sort(Comparator.comparing(e -> timestamp < e.getValue().finalAt));
+        for (Map.Entry<Long, CohortState> e : states) {
             long windowStart = e.getKey();
-            CohortState state = CohortState.decode(e.getValue());
+            CohortState state = e.getValue();
             if (timestamp >= state.finalAt) {
                 CohortAccumulator a =
                         emit(ctx.getCurrentKey(), windowStart, state, true, timestamp, ref, out);

@@ -44,6 +44,64 @@ enum Measure {
             "median label delay (s)",
             Support.LABELED,
             SliceMetric::getLabelDelayP50S),
+    LABEL_DELAY_P99(
+            Source.METRICS,
+            "label_delay_p99_s",
+            "label delay p99 (s)",
+            Support.LABELED,
+            SliceMetric::getLabelDelayP99S),
+    FALSE_POSITIVE_RATE(
+            "false_positive_rate", "false positive rate", SliceMetric::getFalsePositiveRate),
+    BRIER_SCORE("brier_score", "Brier score", SliceMetric::getBrierScore),
+    BASE_RATE("base_rate", "base rate", SliceMetric::getBaseRate),
+    /** Needs no label: gated on predictions. */
+    PREDICTED_POSITIVE_RATE(
+            Source.METRICS,
+            "predicted_positive_rate",
+            "predicted positive rate",
+            Support.PREDICTIONS,
+            SliceMetric::getPredictedPositiveRate),
+    /** Estimated from the scores (CBPE): gated on predictions. */
+    ESTIMATED_ACCURACY(
+            Source.METRICS,
+            "estimated_accuracy",
+            "estimated accuracy",
+            Support.PREDICTIONS,
+            SliceMetric::getEstimatedAccuracy),
+    ESTIMATED_PRECISION(
+            Source.METRICS,
+            "estimated_precision",
+            "estimated precision",
+            Support.PREDICTIONS,
+            SliceMetric::getEstimatedPrecision),
+    ESTIMATED_RECALL(
+            Source.METRICS,
+            "estimated_recall",
+            "estimated recall",
+            Support.PREDICTIONS,
+            SliceMetric::getEstimatedRecall),
+    ESTIMATED_F1(
+            Source.METRICS,
+            "estimated_f1",
+            "estimated F1",
+            Support.PREDICTIONS,
+            SliceMetric::getEstimatedF1),
+    ESTIMATED_AUC(
+            Source.METRICS,
+            "estimated_auc",
+            "estimated AUC",
+            Support.PREDICTIONS,
+            SliceMetric::getEstimatedAuc),
+    /** Realized − estimated, on final revisions: gated on support like the realized value. */
+    ACCURACY_DELTA(
+            "accuracy_delta", "realized minus estimated accuracy", SliceMetric::getAccuracyDelta),
+    PRECISION_DELTA(
+            "precision_delta",
+            "realized minus estimated precision",
+            SliceMetric::getPrecisionDelta),
+    RECALL_DELTA("recall_delta", "realized minus estimated recall", SliceMetric::getRecallDelta),
+    F1_DELTA("f1_delta", "realized minus estimated F1", SliceMetric::getF1Delta),
+    AUC_DELTA("auc_delta", "realized minus estimated AUC", SliceMetric::getAucDelta),
 
     JENSEN_SHANNON(Source.DRIFT, "jensen_shannon", "Jensen-Shannon distance", Support.VALUES, null),
     PSI(Source.DRIFT, "psi", "PSI", Support.VALUES, null),
@@ -119,6 +177,24 @@ enum Measure {
             case SCORE_MEAN -> task == MetricsTask.LLM_FEEDBACK ? MEAN_RATING : SCORE_MEAN;
             case LABEL_COVERAGE -> LABEL_COVERAGE;
             case LABEL_DELAY -> LABEL_DELAY;
+            case LABEL_DELAY_P99 -> LABEL_DELAY_P99;
+            case FALSE_POSITIVE_RATE -> FALSE_POSITIVE_RATE;
+            case BRIER_SCORE -> BRIER_SCORE;
+            case BASE_RATE -> BASE_RATE;
+            case PREDICTED_POSITIVE_RATE -> PREDICTED_POSITIVE_RATE;
+            case ESTIMATED_ACCURACY -> ESTIMATED_ACCURACY;
+            case ESTIMATED_PRECISION -> ESTIMATED_PRECISION;
+            case ESTIMATED_RECALL -> ESTIMATED_RECALL;
+            case ESTIMATED_F1 -> ESTIMATED_F1;
+            case ESTIMATED_AUC -> ESTIMATED_AUC;
+            case ACCURACY_DELTA -> ACCURACY_DELTA;
+            case PRECISION_DELTA -> PRECISION_DELTA;
+            case RECALL_DELTA -> RECALL_DELTA;
+            case F1_DELTA -> F1_DELTA;
+            case AUC_DELTA -> AUC_DELTA;
+            case CONFUSION_MATRIX ->
+                    throw new IllegalArgumentException(
+                            "confusion-matrix is four columns, not an alert measure");
         };
     }
 

@@ -32,6 +32,12 @@ final class Bins {
         return position >= SCORE_BINS - 1 ? SCORE_BINS - 1 : (int) position;
     }
 
+    /** The score at the centre of a logit bin (in logit space). */
+    static double scoreValue(int bin) {
+        double logit = (bin + 0.5) / BINS_PER_LOGIT - LOGIT_LIMIT;
+        return 1 / (1 + Math.exp(-logit));
+    }
+
     /** The bucket of a delay in ms: 0 for 0, ±(1 + ceil(log_gamma |delay|)) otherwise. */
     static int delayBin(long delayMs) {
         if (delayMs == 0) {

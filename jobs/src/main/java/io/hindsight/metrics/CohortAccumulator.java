@@ -25,8 +25,12 @@ import org.apache.flink.core.memory.DataOutputView;
  */
 public final class CohortAccumulator {
 
-    /** Layout version of {@link #write}. */
-    static final int VERSION = 1;
+    /**
+     * Layout version of {@link #write}. Version 2 added the completeness flag, the Brier sums and
+     * the sums of confidence-based estimation; version 1 bytes are still read (see {@link
+     * #complete}).
+     */
+    static final int VERSION = 2;
 
     /** Classes tracked per cohort-slice (multiclass); beyond it the macro metrics are null. */
     static final int MAX_CLASSES = 256;
@@ -35,6 +39,13 @@ public final class CohortAccumulator {
     static final double EPS = 1e-15;
 
     final MetricsTask task;
+
+    /**
+     * Every row of the cohort was folded by a layout-2 accumulator. A cohort restored from layout-1
+     * bytes lacks the Brier and estimation sums of the rows it held, so the metrics built from them
+     * stay null for it rather than being computed from part of its rows.
+     */
+    boolean complete = true;
 
     // Every task.
     long predictions;
@@ -54,6 +65,21 @@ public final class CohortAccumulator {
     long tn;
     double logLossSum;
     long logLossRows;
+
+    /** Binary: Σ (score − label)² over the support rows; multiclass: Σ over scored rows. */
+    double brierSum;
+
+    // Binary, confidence-based estimation over the cohort's predictions with a score in [0, 1]:
+    // counts, Σ score and Σ score² of the predicted positives (score at or above the threshold)
+    // and negatives, and every such score's logit bin.
+    long estimatedPositives;
+    long estimatedNegatives;
+    double positiveScoreSum;
+    double positiveScoreSquares;
+    double negativeScoreSum;
+    double negativeScoreSquares;
+    SparseHistogram predictionScores;
+
     SparseHistogram positiveScores;
     SparseHistogram negativeScores;
     long[] calibrationCount;
@@ -105,6 +131,7 @@ public final class CohortAccumulator {
             case BINARY_CLASSIFICATION -> {
                 positiveScores = new SparseHistogram();
                 negativeScores = new SparseHistogram();
+                predictionScores = new SparseHistogram();
                 calibrationCount = new long[calibrationBins];
                 calibrationScore = new double[calibrationBins];
                 calibrationLabel = new double[calibrationBins];
@@ -118,13 +145,31 @@ public final class CohortAccumulator {
         return new CohortAccumulator(config.task(), config.calibrationBins());
     }
 
-    /** A prediction of the cohort (not a duplicate: the caller skips those). */
-    void addPrediction(Prediction p) {
+    /**
+     * A prediction of the cohort (not a duplicate: the caller skips those); {@code threshold} is
+     * the score at or above which a binary classifier predicts positive.
+     */
+    void addPrediction(Prediction p, double threshold) {
         predictions++;
         Double score = p.getScore();
         if (score != null && Double.isFinite(score)) {
             scoreSum += score;
             scoreCount++;
+        }
+        if (task == MetricsTask.BINARY_CLASSIFICATION
+                && score != null
+                && score >= 0
+                && score <= 1) {
+            if (score >= threshold) {
+                estimatedPositives++;
+                positiveScoreSum += score;
+                positiveScoreSquares += score * score;
+            } else {
+                estimatedNegatives++;
+                negativeScoreSum += score;
+                negativeScoreSquares += score * score;
+            }
+            predictionScores.add(Bins.scoreBin(score));
         }
     }
 
@@ -185,6 +230,8 @@ public final class CohortAccumulator {
             }
             negativeScores.add(Bins.scoreBin(score));
         }
+        double error = score - (actual ? 1 : 0);
+        brierSum += error * error;
         double p = Math.min(Math.max(score, EPS), 1 - EPS);
         logLossSum -= actual ? Math.log(p) : Math.log(1 - p);
         logLossRows++;
@@ -225,9 +272,12 @@ public final class CohortAccumulator {
         }
         scoredRows++;
         double sum = 0;
+        double brier = scores.containsKey(actual) ? 0 : 1; // the true class at probability 0
         for (Map.Entry<String, Double> e : scores.entrySet()) {
             double s = clip(e.getValue());
             sum += s;
+            double gap = probability(e.getValue()) - (e.getKey().equals(actual) ? 1 : 0);
+            brier += gap * gap;
             ClassStats c = stats(e.getKey());
             if (c != null) {
                 c.scored.add(Bins.scoreBin(probability(e.getValue())));
@@ -242,6 +292,7 @@ public final class CohortAccumulator {
         }
         logLossSum -= Math.log(clip(own == null ? 0 : own) / sum);
         logLossRows++;
+        brierSum += brier;
     }
 
     private void regression(Outcome o) {
@@ -338,6 +389,7 @@ public final class CohortAccumulator {
             throw new IllegalArgumentException(
                     "cannot merge a " + o.task + " accumulator into a " + task + " one");
         }
+        complete &= o.complete;
         predictions += o.predictions;
         scoreSum += o.scoreSum;
         scoreCount += o.scoreCount;
@@ -352,6 +404,13 @@ public final class CohortAccumulator {
         tn += o.tn;
         logLossSum += o.logLossSum;
         logLossRows += o.logLossRows;
+        brierSum += o.brierSum;
+        estimatedPositives += o.estimatedPositives;
+        estimatedNegatives += o.estimatedNegatives;
+        positiveScoreSum += o.positiveScoreSum;
+        positiveScoreSquares += o.positiveScoreSquares;
+        negativeScoreSum += o.negativeScoreSum;
+        negativeScoreSquares += o.negativeScoreSquares;
         absErrorSum += o.absErrorSum;
         squaredErrorSum += o.squaredErrorSum;
         errorSum += o.errorSum;
@@ -370,6 +429,7 @@ public final class CohortAccumulator {
             }
             positiveScores.merge(o.positiveScores);
             negativeScores.merge(o.negativeScores);
+            predictionScores.merge(o.predictionScores);
             for (int i = 0; i < calibrationCount.length; i++) {
                 calibrationCount[i] += o.calibrationCount[i];
                 calibrationScore[i] += o.calibrationScore[i];
@@ -414,6 +474,7 @@ public final class CohortAccumulator {
     void write(DataOutputView out) throws IOException {
         out.writeByte(VERSION);
         out.writeByte(task.ordinal());
+        out.writeBoolean(complete);
         Varints.writeUnsigned(out, predictions);
         out.writeDouble(scoreSum);
         Varints.writeUnsigned(out, scoreCount);
@@ -440,6 +501,14 @@ public final class CohortAccumulator {
                         out.writeDouble(calibrationLabel[i]);
                     }
                 }
+                out.writeDouble(brierSum);
+                Varints.writeUnsigned(out, estimatedPositives);
+                Varints.writeUnsigned(out, estimatedNegatives);
+                out.writeDouble(positiveScoreSum);
+                out.writeDouble(positiveScoreSquares);
+                out.writeDouble(negativeScoreSum);
+                out.writeDouble(negativeScoreSquares);
+                predictionScores.write(out);
             }
             case MULTICLASS_CLASSIFICATION -> {
                 Varints.writeUnsigned(out, tp);
@@ -457,6 +526,7 @@ public final class CohortAccumulator {
                     c.positives.write(out);
                     c.scored.write(out);
                 }
+                out.writeDouble(brierSum);
             }
             case REGRESSION -> {
                 out.writeDouble(absErrorSum);
@@ -478,7 +548,7 @@ public final class CohortAccumulator {
 
     static CohortAccumulator read(DataInputView in) throws IOException {
         int version = in.readUnsignedByte();
-        if (version != VERSION) {
+        if (version != 1 && version != VERSION) {
             throw new IllegalStateException(
                     "unrecognized slice-metrics accumulator version " + version);
         }
@@ -489,6 +559,8 @@ public final class CohortAccumulator {
         }
         MetricsTask task = tasks[taskOrdinal];
         CohortAccumulator a = new CohortAccumulator(task, 2);
+        boolean current = version == VERSION;
+        a.complete = current && in.readBoolean();
         a.predictions = Varints.readUnsigned(in);
         a.scoreSum = in.readDouble();
         a.scoreCount = Varints.readUnsigned(in);
@@ -518,6 +590,16 @@ public final class CohortAccumulator {
                         a.calibrationLabel[i] = in.readDouble();
                     }
                 }
+                if (current) {
+                    a.brierSum = in.readDouble();
+                    a.estimatedPositives = Varints.readUnsigned(in);
+                    a.estimatedNegatives = Varints.readUnsigned(in);
+                    a.positiveScoreSum = in.readDouble();
+                    a.positiveScoreSquares = in.readDouble();
+                    a.negativeScoreSum = in.readDouble();
+                    a.negativeScoreSquares = in.readDouble();
+                    a.predictionScores = SparseHistogram.read(in);
+                }
             }
             case MULTICLASS_CLASSIFICATION -> {
                 a.tp = Varints.readUnsigned(in);
@@ -537,6 +619,9 @@ public final class CohortAccumulator {
                     c.predicted = predicted;
                     c.truePositives = truePositives;
                     a.classes.put(name, c);
+                }
+                if (current) {
+                    a.brierSum = in.readDouble();
                 }
             }
             case REGRESSION -> {

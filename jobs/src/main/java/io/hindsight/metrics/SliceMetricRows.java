@@ -23,6 +23,32 @@ public final class SliceMetricRows {
             int revision,
             boolean isFinal,
             long asOf) {
+        return row(
+                config,
+                key,
+                windowStart,
+                windowEnd,
+                a,
+                revision,
+                isFinal,
+                asOf,
+                new CalibrationReference());
+    }
+
+    /**
+     * The row, with {@code reference} (the slice's recent final cohorts, see {@link
+     * CalibrationReference}) deciding whether the performance estimate is trusted.
+     */
+    public static SliceMetric row(
+            SliceMetricsConfig config,
+            String key,
+            long windowStart,
+            long windowEnd,
+            CohortAccumulator a,
+            int revision,
+            boolean isFinal,
+            long asOf,
+            CalibrationReference reference) {
         Map<String, String> dimensions = Slices.dimensions(key);
         SliceMetric.Builder row =
                 SliceMetric.newBuilder()
@@ -45,8 +71,16 @@ public final class SliceMetricRows {
             row.setLabelDelayP50S(seconds(Bins.delayQuantile(a.delays, 50)));
             row.setLabelDelayP90S(seconds(Bins.delayQuantile(a.delays, 90)));
         }
+        if (config.wants(MetricName.LABEL_DELAY) || config.wants(MetricName.LABEL_DELAY_P99)) {
+            row.setLabelDelayP99S(seconds(Bins.delayQuantile(a.delays, 99)));
+        }
         switch (config.task()) {
-            case BINARY_CLASSIFICATION -> binary(config, a, row);
+            case BINARY_CLASSIFICATION -> {
+                binary(config, a, row);
+                if (config.estimates()) {
+                    estimated(config, a, isFinal, reference, row);
+                }
+            }
             case MULTICLASS_CLASSIFICATION -> multiclass(config, a, row);
             case REGRESSION -> regression(config, a, row);
             case RANKING -> {
@@ -74,8 +108,24 @@ public final class SliceMetricRows {
         if (config.wants(MetricName.SCORE_MEAN)) {
             row.setScoreMean(ratio(a.scoreSum, a.scoreCount));
         }
+        if (config.wants(MetricName.PREDICTED_POSITIVE_RATE) && a.complete) {
+            row.setPredictedPositiveRate(
+                    ratio(a.estimatedPositives, a.estimatedPositives + a.estimatedNegatives));
+        }
         if (a.support == 0) {
             return; // no labelled rows: every label-based metric is undefined
+        }
+        if (config.wants(MetricName.CONFUSION_MATRIX)) {
+            row.setTp(a.tp).setFp(a.fp).setTn(a.tn).setFn(a.fn);
+        }
+        if (config.wants(MetricName.FALSE_POSITIVE_RATE)) {
+            row.setFalsePositiveRate(ratio(a.fp, a.fp + a.tn));
+        }
+        if (config.wants(MetricName.BASE_RATE)) {
+            row.setBaseRate((double) (a.tp + a.fn) / a.support);
+        }
+        if (config.wants(MetricName.BRIER_SCORE) && a.complete) {
+            row.setBrierScore(a.brierSum / a.support);
         }
         if (config.wants(MetricName.ACCURACY)) {
             row.setAccuracy((double) (a.tp + a.tn) / a.support);
@@ -122,12 +172,16 @@ public final class SliceMetricRows {
         if (config.wants(MetricName.LOG_LOSS)) {
             row.setLogLoss(ratio(a.logLossSum, a.logLossRows));
         }
+        if (config.wants(MetricName.BRIER_SCORE) && a.complete) {
+            row.setBrierScore(ratio(a.brierSum, a.scoredRows));
+        }
         if (a.classOverflow) {
             return; // some classes were not tracked: macro averages would be wrong
         }
         double precision = 0;
         double recall = 0;
         double f1 = 0;
+        double falsePositiveRate = 0;
         int labels = 0;
         double aucSum = 0;
         int aucClasses = 0;
@@ -137,6 +191,8 @@ public final class SliceMetricRows {
                 precision += zeroDivision(c.truePositives, c.predicted);
                 recall += zeroDivision(c.truePositives, c.actual);
                 f1 += zeroDivision(2 * c.truePositives, c.actual + c.predicted);
+                long fp = c.predicted - c.truePositives;
+                falsePositiveRate += zeroDivision(fp, a.support - c.actual);
             }
             long positives = c.positives.total();
             if (positives > 0 && positives < a.scoredRows) {
@@ -159,8 +215,73 @@ public final class SliceMetricRows {
         if (config.wants(MetricName.F1)) {
             row.setF1(f1 / labels);
         }
+        if (config.wants(MetricName.FALSE_POSITIVE_RATE)) {
+            row.setFalsePositiveRate(falsePositiveRate / labels);
+        }
         if (config.wants(MetricName.AUC) && aucClasses > 0) {
             row.setAuc(aucSum / aucClasses);
+        }
+    }
+
+    /**
+     * The CBPE columns, the trust verdict from the reference, and on the final revision the
+     * differences realized − estimated (the realized columns must already be set). Nothing for a
+     * cohort restored from layout-1 state, whose estimation sums miss the rows it held then.
+     */
+    private static void estimated(
+            SliceMetricsConfig config,
+            CohortAccumulator a,
+            boolean isFinal,
+            CalibrationReference reference,
+            SliceMetric.Builder row) {
+        PerformanceEstimate e =
+                a.complete ? PerformanceEstimate.of(a, config.estimation().confidence()) : null;
+        if (e == null) {
+            return;
+        }
+        if (config.wants(MetricName.ESTIMATED_ACCURACY)) {
+            row.setEstimatedTp(e.tp).setEstimatedFp(e.fp).setEstimatedTn(e.tn).setEstimatedFn(e.fn);
+            row.setEstimatedAccuracy(e.accuracy).setEstimatedAccuracyError(e.accuracyError);
+        }
+        if (config.wants(MetricName.ESTIMATED_PRECISION)) {
+            row.setEstimatedPrecision(e.precision).setEstimatedPrecisionError(e.precisionError);
+        }
+        if (config.wants(MetricName.ESTIMATED_RECALL)) {
+            row.setEstimatedRecall(e.recall).setEstimatedRecallError(e.recallError);
+        }
+        if (config.wants(MetricName.ESTIMATED_F1)) {
+            row.setEstimatedF1(e.f1).setEstimatedF1Error(e.f1Error);
+        }
+        if (config.wants(MetricName.ESTIMATED_AUC)) {
+            row.setEstimatedAuc(e.auc).setEstimatedAucError(e.aucError);
+        }
+        int bins = config.calibrationBins();
+        long referenceRows = reference.rows(bins);
+        Double referenceError = reference.calibrationError(bins);
+        row.setEstimationReferenceRows(referenceRows);
+        row.setEstimationReferenceCalibrationError(referenceError);
+        row.setEstimateTrusted(
+                referenceError != null
+                        && referenceRows >= config.estimation().minReferenceRows()
+                        && referenceError <= config.estimation().calibrationBound());
+        if (!isFinal || a.support == 0) {
+            return;
+        }
+        if (config.wants(MetricName.ACCURACY_DELTA)) {
+            row.setAccuracyDelta((double) (a.tp + a.tn) / a.support - e.accuracy);
+        }
+        if (config.wants(MetricName.PRECISION_DELTA)) {
+            row.setPrecisionDelta(zeroDivision(a.tp, a.tp + a.fp) - e.precision);
+        }
+        if (config.wants(MetricName.RECALL_DELTA)) {
+            row.setRecallDelta(zeroDivision(a.tp, a.tp + a.fn) - e.recall);
+        }
+        if (config.wants(MetricName.F1_DELTA)) {
+            row.setF1Delta(zeroDivision(2 * a.tp, 2 * a.tp + a.fp + a.fn) - e.f1);
+        }
+        Double realizedAuc = Bins.auc(a.positiveScores, a.negativeScores);
+        if (config.wants(MetricName.AUC_DELTA) && realizedAuc != null && e.auc != null) {
+            row.setAucDelta(realizedAuc - e.auc);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.hindsight.metrics;
 
+import io.hindsight.spec.EstimationSpec;
 import io.hindsight.spec.ExpiredAs;
 import io.hindsight.spec.JobSpec;
 import io.hindsight.spec.MetricName;
@@ -25,10 +26,38 @@ public record SliceMetricsConfig(
         double positiveThreshold,
         int k,
         ExpiredAs expiredAs,
-        int calibrationBins)
+        int calibrationBins,
+        EstimationSpec estimation)
         implements Serializable {
 
+    /** A configuration with the default {@link EstimationSpec}. */
+    public SliceMetricsConfig(
+            String application,
+            MetricsTask task,
+            long windowMs,
+            long labelWindowMs,
+            List<List<String>> slices,
+            Set<MetricName> metrics,
+            double positiveThreshold,
+            int k,
+            ExpiredAs expiredAs,
+            int calibrationBins) {
+        this(
+                application,
+                task,
+                windowMs,
+                labelWindowMs,
+                slices,
+                metrics,
+                positiveThreshold,
+                k,
+                expiredAs,
+                calibrationBins,
+                EstimationSpec.DEFAULTS);
+    }
+
     public SliceMetricsConfig {
+        estimation = estimation == null ? EstimationSpec.DEFAULTS : estimation;
         if (windowMs <= 0) {
             throw new IllegalArgumentException("metrics window must be positive, got " + windowMs);
         }
@@ -60,11 +89,18 @@ public record SliceMetricsConfig(
                 m.positiveThreshold(),
                 m.k(),
                 m.expiredAs(),
-                m.calibrationBins());
+                m.calibrationBins(),
+                m.estimation());
     }
 
     boolean wants(MetricName metric) {
         return metrics.contains(metric);
+    }
+
+    /** Whether any CBPE column is asked for (binary classification only). */
+    boolean estimates() {
+        return task == MetricsTask.BINARY_CLASSIFICATION
+                && metrics.stream().anyMatch(MetricsTask.ESTIMATION::contains);
     }
 
     /** Whether an EXPIRED outcome counts as a negative (binary: label 0; ranking: no click). */

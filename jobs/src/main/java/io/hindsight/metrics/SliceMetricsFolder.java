@@ -39,7 +39,7 @@ public final class SliceMetricsFolder
             long end = start + config.windowMs();
             accumulators
                     .get(Slices.populationKey(config.application()), start, end)
-                    .addPrediction(p);
+                    .addPrediction(p, config.positiveThreshold());
             for (List<String> slice : config.slices()) {
                 String key =
                         key(
@@ -48,7 +48,7 @@ public final class SliceMetricsFolder
                                 p.getCategoricalFeatures(),
                                 p.getModelName(),
                                 p.getModelVersion());
-                accumulators.get(key, start, end).addPrediction(p);
+                accumulators.get(key, start, end).addPrediction(p, config.positiveThreshold());
             }
         } else {
             Outcome o = record.right();

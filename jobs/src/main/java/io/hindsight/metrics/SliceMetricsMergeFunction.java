@@ -3,11 +3,14 @@ package io.hindsight.metrics;
 import io.hindsight.schemas.SliceMetric;
 import io.hindsight.window.Partial;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
@@ -38,6 +41,15 @@ public class SliceMetricsMergeFunction extends KeyedProcessFunction<String, Part
                     Types.LONG,
                     PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
 
+    /**
+     * Per slice: the {@link CalibrationReference} of its recent final cohorts (binary
+     * classification with performance estimation only).
+     */
+    public static final ValueStateDescriptor<byte[]> REFERENCE =
+            new ValueStateDescriptor<>(
+                    "slice-metrics-calibration-reference",
+                    PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+
     /** Partials of a cohort that was already final (or never could be): counted, not merged. */
     public static final OutputTag<Partial> AFTER_FINAL =
             new OutputTag<>("slice-metrics-after-final", Partial.TYPE_INFO);
@@ -45,6 +57,7 @@ public class SliceMetricsMergeFunction extends KeyedProcessFunction<String, Part
     private final SliceMetricsConfig config;
 
     private transient MapState<Long, byte[]> cohorts;
+    private transient ValueState<byte[]> reference;
     private transient Counter rows;
     private transient Counter afterFinal;
     private transient Counter unusable;
@@ -58,6 +71,7 @@ public class SliceMetricsMergeFunction extends KeyedProcessFunction<String, Part
     @Override
     public void open(OpenContext openContext) {
         cohorts = getRuntimeContext().getMapState(COHORTS);
+        reference = getRuntimeContext().getState(REFERENCE);
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("hindsight");
         rows = g.counter("sliceMetricRows");
         afterFinal = g.counter("sliceMetricsPartialsAfterFinal");
@@ -131,33 +145,77 @@ public class SliceMetricsMergeFunction extends KeyedProcessFunction<String, Part
         for (Map.Entry<Long, byte[]> e : cohorts.entries()) {
             all.add(Map.entry(e.getKey(), e.getValue()));
         }
+        CalibrationReference ref = reference(timestamp);
+        // A cohort final now joins the reference of the other cohorts' rows at this time, so the
+        // final ones go first, whatever order the state iterates in.
+        List<Map.Entry<Long, CohortState>> states = new ArrayList<>(all.size());
         for (Map.Entry<Long, byte[]> e : all) {
+            states.add(Map.entry(e.getKey(), CohortState.decode(e.getValue())));
+        }
+        states.sort(Comparator.comparing(e -> timestamp < e.getValue().finalAt));
+        for (Map.Entry<Long, CohortState> e : states) {
             long windowStart = e.getKey();
-            CohortState state = CohortState.decode(e.getValue());
+            CohortState state = e.getValue();
             if (timestamp >= state.finalAt) {
-                emit(ctx.getCurrentKey(), windowStart, state, true, timestamp, out);
+                CohortAccumulator a =
+                        emit(ctx.getCurrentKey(), windowStart, state, true, timestamp, ref, out);
+                if (config.estimates()) {
+                    ref.add(state.windowEnd, a);
+                    reference.update(ref.encode());
+                    ctx.timerService()
+                            .registerEventTimeTimer(
+                                    CalibrationReference.expiry(
+                                            state.windowEnd,
+                                            config.labelWindowMs(),
+                                            referenceHorizon()));
+                }
                 cohorts.remove(windowStart);
             } else if (endOfInput) {
                 continue;
             } else if (state.revision == 0) {
                 if (timestamp >= state.windowEnd) {
-                    emit(ctx.getCurrentKey(), windowStart, state, false, timestamp, out);
+                    emit(ctx.getCurrentKey(), windowStart, state, false, timestamp, ref, out);
                     cohorts.put(windowStart, state.encode());
                 }
             } else if (state.changed && onCadence && timestamp > state.lastEmitted) {
                 // Emissions lie on multiples of the window, so this is a window after the last.
-                emit(ctx.getCurrentKey(), windowStart, state, false, timestamp, out);
+                emit(ctx.getCurrentKey(), windowStart, state, false, timestamp, ref, out);
                 cohorts.put(windowStart, state.encode());
             }
         }
     }
 
-    private void emit(
+    /** How far back the reference reaches: metrics.estimation.reference-cohorts windows. */
+    private long referenceHorizon() {
+        return config.estimation().referenceCohorts() * config.windowMs();
+    }
+
+    /** The slice's reference at {@code timestamp}, its expired entries dropped from state. */
+    private CalibrationReference reference(long timestamp) throws Exception {
+        if (!config.estimates()) {
+            return new CalibrationReference();
+        }
+        byte[] bytes = reference.value();
+        CalibrationReference ref = CalibrationReference.decode(bytes);
+        if (bytes != null) {
+            int before = ref.entries.size();
+            ref.expire(timestamp, config.labelWindowMs(), referenceHorizon());
+            if (ref.entries.isEmpty()) {
+                reference.clear();
+            } else if (ref.entries.size() != before) {
+                reference.update(ref.encode());
+            }
+        }
+        return ref;
+    }
+
+    private CohortAccumulator emit(
             String key,
             long windowStart,
             CohortState state,
             boolean isFinal,
             long asOf,
+            CalibrationReference ref,
             Collector<SliceMetric> out) {
         CohortAccumulator a = CohortAccumulator.fromBytes(state.accumulator);
         state.revision++;
@@ -175,7 +233,9 @@ public class SliceMetricsMergeFunction extends KeyedProcessFunction<String, Part
                         a,
                         state.revision,
                         isFinal,
-                        asOf));
+                        asOf,
+                        ref));
         rows.inc();
+        return a;
     }
 }

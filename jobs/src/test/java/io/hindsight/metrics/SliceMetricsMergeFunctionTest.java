@@ -113,6 +113,23 @@ class SliceMetricsMergeFunctionTest {
         h.processElement(new StreamRecord<>(p, p.windowEnd - 1));
     }
 
+    /**
+     * After the last final revision of a slice only its calibration reference is left, with one
+     * timer per final cohort; the last ends a reference horizon after the cohort's final time.
+     */
+    static void assertOnlyTheReferenceLeftUntilItExpires(
+            KeyedOneInputStreamOperatorTestHarness<String, Partial, SliceMetric> h,
+            long lastWindowEnd)
+            throws Exception {
+        assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+        long expiry = lastWindowEnd + LABEL_WINDOW + 7 * DAY;
+        h.processWatermark(new Watermark(expiry - 1));
+        assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+        h.processWatermark(new Watermark(expiry));
+        assertThat(h.numKeyedStateEntries()).isZero();
+        assertThat(h.numEventTimeTimers()).isZero();
+    }
+
     static List<SliceMetric> rows(
             KeyedOneInputStreamOperatorTestHarness<String, Partial, SliceMetric> h) {
         List<SliceMetric> rows = h.extractOutputValues();
@@ -175,8 +192,7 @@ class SliceMetricsMergeFunctionTest {
         assertThat(last.getLabeled()).isEqualTo(3);
         assertThat(last.getSupport()).isEqualTo(3);
 
-        assertThat(h.numKeyedStateEntries()).isZero();
-        assertThat(h.numEventTimeTimers()).isZero();
+        assertOnlyTheReferenceLeftUntilItExpires(h, END);
 
         // A partial after the final revision is counted and sent to the side output.
         send(h, label(3, 1.0));
@@ -264,8 +280,7 @@ class SliceMetricsMergeFunctionTest {
                         org.assertj.core.groups.Tuple.tuple(4, true));
         assertThat(rows(restored)).isEqualTo(after);
         assertThat(after.get(1).getLabeled()).isEqualTo(3);
-        assertThat(restored.numKeyedStateEntries()).isZero();
-        assertThat(restored.numEventTimeTimers()).isZero();
+        assertOnlyTheReferenceLeftUntilItExpires(restored, END);
     }
 
     @Test
@@ -287,10 +302,10 @@ class SliceMetricsMergeFunctionTest {
                 .last()
                 .satisfies(r -> assertThat(r.getWindowStart().toEpochMilli()).isEqualTo(T0));
         assertThat(rows(h)).last().satisfies(r -> assertThat(r.getIsFinal()).isTrue());
-        assertThat(h.numKeyedStateEntries()).isEqualTo(1); // the next cohort waits for its final
+        // The next cohort waits for its final (one map entry), the first is in the reference.
+        assertThat(h.numKeyedStateEntries()).isEqualTo(2);
         h.processWatermark(new Watermark(FINAL + DAY));
-        assertThat(h.numKeyedStateEntries()).isZero();
-        assertThat(h.numEventTimeTimers()).isZero();
+        assertOnlyTheReferenceLeftUntilItExpires(h, END + DAY);
         assertThat(
                         rows(h).stream()
                                 .map(r -> Map.entry(r.getWindowStart(), r.getRevision()))

@@ -139,6 +139,27 @@ class SliceMetricsStatisticsTest {
         // sklearn.metrics.roc_auc_score: rank-sum AUC with ties averaged
         assertAucWithinBound(row.getAuc(), rows);
         assertDelayQuantiles(row, delays);
+        // sklearn.metrics.confusion_matrix(labels=[0, 1]).ravel() -> tn, fp, fn, tp
+        assertThat(List.of(row.getTp(), row.getFp(), row.getTn(), row.getFn()))
+                .containsExactly(tp, fp, tn, fn);
+        assertThat(row.getFalsePositiveRate()).isCloseTo((double) fp / (fp + tn), within(EXACT));
+        // sklearn.metrics.brier_score_loss: mean of (score - label)^2
+        double brier = 0;
+        for (BinaryRow b : rows) {
+            brier += Math.pow(b.score() - (b.actual() ? 1 : 0), 2);
+        }
+        assertThat(row.getBrierScore()).isCloseTo(brier / n, within(EXACT));
+        // numpy.mean(y_true), numpy.mean(y_pred) with y_pred = score >= threshold
+        assertThat(row.getBaseRate()).isCloseTo((double) (tp + fn) / n, within(EXACT));
+        long scored =
+                predictions.stream().filter(q -> !q.getDuplicate() && q.getScore() != null).count();
+        long predictedPositive =
+                predictions.stream()
+                        .filter(q -> !q.getDuplicate() && q.getScore() != null)
+                        .filter(q -> q.getScore() >= 0.5)
+                        .count();
+        assertThat(row.getPredictedPositiveRate())
+                .isCloseTo((double) predictedPositive / scored, within(EXACT));
     }
 
     @Test
@@ -218,7 +239,20 @@ class SliceMetricsStatisticsTest {
                             "precision_at_k",
                             "thumbs_up_rate",
                             "label_delay_p50_s",
-                            "label_delay_p90_s")) {
+                            "label_delay_p90_s",
+                            "label_delay_p99_s",
+                            "tp",
+                            "fp",
+                            "tn",
+                            "fn",
+                            "false_positive_rate",
+                            "brier_score",
+                            "base_rate",
+                            "predicted_positive_rate",
+                            "estimated_accuracy",
+                            "estimated_auc",
+                            "estimate_trusted",
+                            "accuracy_delta")) {
                 assertThat(row.get(field)).as("%s of an empty %s cohort", field, task).isNull();
             }
         }
@@ -331,6 +365,31 @@ class SliceMetricsStatisticsTest {
         assertThat(Math.abs(row.getAuc() - aucSum / aucClasses))
                 .isLessThanOrEqualTo(boundSum / aucClasses + EXACT);
         assertThat(row.getLabelDelayP50S()).isCloseTo(5.0, within(0.05));
+        // Macro one-vs-rest false positive rate over the labels seen, from the same counts.
+        double falsePositiveRate = 0;
+        for (String c : labels) {
+            long fp = 0;
+            long negatives = 0;
+            for (int i = 0; i < n; i++) {
+                if (!truth.get(i).equals(c)) {
+                    negatives++;
+                    fp += predicted.get(i).equals(c) ? 1 : 0;
+                }
+            }
+            falsePositiveRate += negatives == 0 ? 0 : (double) fp / negatives;
+        }
+        assertThat(row.getFalsePositiveRate())
+                .isCloseTo(falsePositiveRate / labels.size(), within(EXACT));
+        // sklearn.metrics.brier_score_loss (multiclass, scikit-learn >= 1.7): the mean over rows
+        // of the sum over classes of (probability - one-hot label)^2; a missing class scores 0.
+        double brier = 0;
+        for (int i = 0; i < n; i++) {
+            for (String c : classes) {
+                double q = scores.get(i).getOrDefault(c, 0.0);
+                brier += Math.pow(q - (truth.get(i).equals(c) ? 1 : 0), 2);
+            }
+        }
+        assertThat(row.getBrierScore()).isCloseTo(brier / n, within(EXACT));
     }
 
     // ---------------------------------------------------------------- regression
@@ -669,10 +728,15 @@ class SliceMetricsStatisticsTest {
      */
     static void assertDelayQuantiles(SliceMetric row, List<Long> delays) {
         long[] sorted = delays.stream().mapToLong(Long::longValue).sorted().toArray();
-        for (int percent : new int[] {50, 90}) {
+        for (int percent : new int[] {50, 90, 99}) {
             int rank = (int) Math.ceil(sorted.length * percent / 100.0);
             double exact = sorted[rank - 1] / 1000.0;
-            double got = percent == 50 ? row.getLabelDelayP50S() : row.getLabelDelayP90S();
+            double got =
+                    switch (percent) {
+                        case 50 -> row.getLabelDelayP50S();
+                        case 90 -> row.getLabelDelayP90S();
+                        default -> row.getLabelDelayP99S();
+                    };
             assertThat(got)
                     .as("p%d", percent)
                     .isCloseTo(exact, within(0.01 * Math.abs(exact) + 1e-9));

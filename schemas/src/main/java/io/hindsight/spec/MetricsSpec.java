@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Slice metrics over cohort windows of prediction time. {@code slices} are lists of dimension names
  * (tags, categorical features, {@code model_version}); the whole population is always reported as
- * well.
+ * well. {@code estimation} applies to the {@code estimated-*} and {@code *-delta} metrics of binary
+ * classification.
  */
 public record MetricsSpec(
         boolean enabled,
@@ -18,10 +19,36 @@ public record MetricsSpec(
         double positiveThreshold,
         int k,
         ExpiredAs expiredAs,
-        int calibrationBins)
+        int calibrationBins,
+        EstimationSpec estimation)
         implements Serializable {
 
+    /** A section with the default {@link EstimationSpec}. */
+    public MetricsSpec(
+            boolean enabled,
+            MetricsTask task,
+            Duration window,
+            List<List<String>> slices,
+            List<MetricName> metrics,
+            double positiveThreshold,
+            int k,
+            ExpiredAs expiredAs,
+            int calibrationBins) {
+        this(
+                enabled,
+                task,
+                window,
+                slices,
+                metrics,
+                positiveThreshold,
+                k,
+                expiredAs,
+                calibrationBins,
+                EstimationSpec.DEFAULTS);
+    }
+
     public MetricsSpec {
+        estimation = estimation == null ? EstimationSpec.DEFAULTS : estimation;
         slices =
                 slices == null
                         ? List.of()

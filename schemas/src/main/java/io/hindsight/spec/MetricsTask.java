@@ -14,7 +14,22 @@ public enum MetricsTask {
                     MetricName.AUC,
                     MetricName.LOG_LOSS,
                     MetricName.CALIBRATION_ERROR,
-                    MetricName.SCORE_MEAN),
+                    MetricName.SCORE_MEAN,
+                    MetricName.CONFUSION_MATRIX,
+                    MetricName.FALSE_POSITIVE_RATE,
+                    MetricName.BRIER_SCORE,
+                    MetricName.BASE_RATE,
+                    MetricName.PREDICTED_POSITIVE_RATE,
+                    MetricName.ESTIMATED_ACCURACY,
+                    MetricName.ESTIMATED_PRECISION,
+                    MetricName.ESTIMATED_RECALL,
+                    MetricName.ESTIMATED_F1,
+                    MetricName.ESTIMATED_AUC,
+                    MetricName.ACCURACY_DELTA,
+                    MetricName.PRECISION_DELTA,
+                    MetricName.RECALL_DELTA,
+                    MetricName.F1_DELTA,
+                    MetricName.AUC_DELTA),
             EnumSet.of(
                     FeedbackPolicy.FIRST,
                     FeedbackPolicy.LAST,
@@ -27,7 +42,9 @@ public enum MetricsTask {
                     MetricName.RECALL,
                     MetricName.F1,
                     MetricName.AUC,
-                    MetricName.LOG_LOSS),
+                    MetricName.LOG_LOSS,
+                    MetricName.FALSE_POSITIVE_RATE,
+                    MetricName.BRIER_SCORE),
             EnumSet.of(FeedbackPolicy.FIRST, FeedbackPolicy.LAST)),
     REGRESSION(
             EnumSet.of(MetricName.MAE, MetricName.RMSE, MetricName.MAPE, MetricName.BIAS),
@@ -46,7 +63,29 @@ public enum MetricsTask {
 
     /** Metrics every task reports: they need no particular prediction or label. */
     public static final Set<MetricName> COMMON =
-            EnumSet.of(MetricName.COUNT, MetricName.LABEL_COVERAGE, MetricName.LABEL_DELAY);
+            EnumSet.of(
+                    MetricName.COUNT,
+                    MetricName.LABEL_COVERAGE,
+                    MetricName.LABEL_DELAY,
+                    MetricName.LABEL_DELAY_P99);
+
+    /** Metrics that need class scores under multiclass classification. */
+    public static final Set<MetricName> NEED_CLASS_SCORES =
+            EnumSet.of(MetricName.AUC, MetricName.LOG_LOSS, MetricName.BRIER_SCORE);
+
+    /** The metrics of confidence-based performance estimation (binary classification). */
+    public static final Set<MetricName> ESTIMATION =
+            EnumSet.of(
+                    MetricName.ESTIMATED_ACCURACY,
+                    MetricName.ESTIMATED_PRECISION,
+                    MetricName.ESTIMATED_RECALL,
+                    MetricName.ESTIMATED_F1,
+                    MetricName.ESTIMATED_AUC,
+                    MetricName.ACCURACY_DELTA,
+                    MetricName.PRECISION_DELTA,
+                    MetricName.RECALL_DELTA,
+                    MetricName.F1_DELTA,
+                    MetricName.AUC_DELTA);
 
     private final Set<MetricName> specific;
     private final Set<FeedbackPolicy> policies;

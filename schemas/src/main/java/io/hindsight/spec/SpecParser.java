@@ -637,6 +637,16 @@ final class SpecParser {
         Integer k = integer(o, "k", 10, 1, 1000, false);
         ExpiredAs expiredAs = enumValue(o, "expired-as", ExpiredAs.class, null, false);
         Integer bins = integer(o, "calibration-bins", 10, 2, 1000, false);
+        EstimationSpec estimation = estimation(o);
+        if (o.optional("estimation") != null
+                && task != null
+                && task != MetricsTask.BINARY_CLASSIFICATION) {
+            error(
+                    o.child("estimation"),
+                    "performance estimation needs task 'binary-classification', got '%s' —"
+                            + " expected no estimation section",
+                    SpecNames.yamlName(task));
+        }
         o.finish();
         if (!on) {
             return MetricsSpec.disabled();
@@ -659,7 +669,30 @@ final class SpecParser {
                 nonNull(threshold, 0.5),
                 nonNull(k, 10),
                 expiredAs,
-                nonNull(bins, 10));
+                nonNull(bins, 10),
+                estimation);
+    }
+
+    /**
+     * {@code metrics.estimation}: the defaults of {@link EstimationSpec#DEFAULTS} for left-outs.
+     */
+    private EstimationSpec estimation(Obj metrics) {
+        EstimationSpec d = EstimationSpec.DEFAULTS;
+        Obj e = obj(metrics.optional("estimation"), metrics.child("estimation"));
+        if (e == null) {
+            return d;
+        }
+        Double confidence = bounded(e, "confidence", d.confidence(), 0, 1, true);
+        Double bound = bounded(e, "calibration-bound", d.calibrationBound(), 0, 1, false);
+        Integer minRows =
+                integer(e, "min-reference-rows", d.minReferenceRows(), 1, 1_000_000_000, false);
+        Integer cohorts = integer(e, "reference-cohorts", d.referenceCohorts(), 1, 365, false);
+        e.finish();
+        return new EstimationSpec(
+                nonNull(confidence, d.confidence()),
+                nonNull(bound, d.calibrationBound()),
+                nonNull(minRows, d.minReferenceRows()),
+                nonNull(cohorts, d.referenceCohorts()));
     }
 
     /**
@@ -672,7 +705,7 @@ final class SpecParser {
                         && predictions.fields().scores() != null;
         List<MetricName> names = new ArrayList<>();
         for (MetricName m : task.allowedMetrics()) {
-            boolean needsScores = m == MetricName.AUC || m == MetricName.LOG_LOSS;
+            boolean needsScores = MetricsTask.NEED_CLASS_SCORES.contains(m);
             if (task == MetricsTask.MULTICLASS_CLASSIFICATION && needsScores && !scores) {
                 continue;
             }

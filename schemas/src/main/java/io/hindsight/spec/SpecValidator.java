@@ -487,7 +487,7 @@ public final class SpecValidator {
                             SpecNames.yamlName(task),
                             SpecNames.join(task.allowedMetrics()));
                 } else if (task == MetricsTask.MULTICLASS_CLASSIFICATION
-                        && (m == MetricName.AUC || m == MetricName.LOG_LOSS)
+                        && MetricsTask.NEED_CLASS_SCORES.contains(m)
                         && predictionFields() != null
                         && predictionFields().scores() == null) {
                     error(
@@ -659,7 +659,12 @@ public final class SpecValidator {
             error(path + ".source", "metrics are disabled — expected an enabled metrics section");
             return;
         }
-        if (rule.metric() != null
+        if (rule.metric() == MetricName.CONFUSION_MATRIX) {
+            error(
+                    path + ".metric",
+                    "metric 'confusion-matrix' is four columns (tp, fp, tn, fn) — expected one"
+                            + " value, e.g. false-positive-rate or predicted-positive-rate");
+        } else if (rule.metric() != null
                 && metrics.task() != null
                 && !metrics.metrics().contains(rule.metric())) {
             error(

@@ -28,7 +28,8 @@ class SchemaEvolutionTest {
                 Outcome.getClassSchema(),
                 UnmatchedFeedback.getClassSchema(),
                 DeadLetter.getClassSchema(),
-                DriftResult.getClassSchema());
+                DriftResult.getClassSchema(),
+                SliceMetric.getClassSchema());
     }
 
     static Schema released(String release, String name) throws IOException {

@@ -241,7 +241,13 @@ class SpecErrorMessagesTest {
                                         + " one of: count, accuracy, precision, recall, f1, auc,"
                                         + " log-loss, calibration-error, mae, rmse, mape, bias,"
                                         + " ctr, precision-at-k, thumbs-up-rate, score-mean,"
-                                        + " label-coverage, label-delay")),
+                                        + " label-coverage, label-delay, label-delay-p99,"
+                                        + " confusion-matrix, false-positive-rate, brier-score,"
+                                        + " base-rate, predicted-positive-rate,"
+                                        + " estimated-accuracy, estimated-precision,"
+                                        + " estimated-recall, estimated-f1, estimated-auc,"
+                                        + " accuracy-delta, precision-delta, recall-delta,"
+                                        + " f1-delta, auc-delta")),
                 arguments(
                         edit("slices: [[country], [channel, model_version]]", "slices: country"),
                         List.of("metrics.slices (line 37): expected a list, got 'country'")),
@@ -343,6 +349,36 @@ class SpecErrorMessagesTest {
                         List.of(
                                 "alerts[0].condition.drop (line 42): invalid number '2' —"
                                         + " expected a number above 0 and at most 1")),
+                arguments(
+                        edit(
+                                "slices: [[country], [channel, model_version]]",
+                                "slices: [[country], [channel, model_version]]\n"
+                                        + "  estimation: {confidence: 1, calibration-bound: 0,"
+                                        + " min-reference-rows: 0, reference-cohorts: 400,"
+                                        + " confidense: 0.9}"),
+                        List.of(
+                                "metrics.estimation.confidence (line 38): invalid number '1' —"
+                                        + " expected a number above 0 and below 1",
+                                "metrics.estimation.calibration-bound (line 38): invalid number"
+                                        + " '0' — expected a number above 0 and at most 1",
+                                "metrics.estimation.min-reference-rows (line 38): invalid number"
+                                        + " '0' — expected 1 to 1000000000",
+                                "metrics.estimation.reference-cohorts (line 38): invalid number"
+                                        + " '400' — expected 1 to 365",
+                                "metrics.estimation.confidense (line 38): unknown key (did you"
+                                        + " mean 'confidence'?)")),
+                arguments(
+                        edit(
+                                "task: binary-classification",
+                                "task: regression\n  estimation: {confidence: 0.9}",
+                                "score: score",
+                                "predicted-value: score",
+                                "metric: auc",
+                                "metric: mae"),
+                        List.of(
+                                "metrics.estimation (line 37): performance estimation needs task"
+                                        + " 'binary-classification', got 'regression' — expected"
+                                        + " no estimation section")),
                 arguments(
                         edit(END, END + "iceberg:\n  namespace: Hindsight\n"),
                         List.of(
@@ -561,7 +597,13 @@ class SpecErrorMessagesTest {
                                 "metrics.metrics[1] (line 38): metric 'mae' does not fit task"
                                         + " 'binary-classification' — expected one of: count, accuracy,"
                                         + " precision, recall, f1, auc, log-loss, calibration-error,"
-                                        + " score-mean, label-coverage, label-delay")),
+                                        + " score-mean, label-coverage, label-delay, label-delay-p99,"
+                                        + " confusion-matrix, false-positive-rate, brier-score,"
+                                        + " base-rate, predicted-positive-rate,"
+                                        + " estimated-accuracy, estimated-precision,"
+                                        + " estimated-recall, estimated-f1, estimated-auc,"
+                                        + " accuracy-delta, precision-delta, recall-delta,"
+                                        + " f1-delta, auc-delta")),
                 arguments(
                         edit(
                                 "task: binary-classification",
@@ -586,6 +628,12 @@ class SpecErrorMessagesTest {
                         List.of(
                                 "metrics.expired-as (line 37): 'negative' does not fit task"
                                         + " 'regression' — expected excluded")),
+                arguments(
+                        edit("metric: auc", "metric: confusion-matrix"),
+                        List.of(
+                                "alerts[0].metric (line 41): metric 'confusion-matrix' is four"
+                                        + " columns (tp, fp, tn, fn) — expected one value, e.g."
+                                        + " false-positive-rate or predicted-positive-rate")),
                 arguments(
                         edit("      score: score\n", ""),
                         List.of(

@@ -371,6 +371,20 @@ class SpecLoaderTest {
     }
 
     @Test
+    void estimationKeysAreReadAndDefaulted() {
+        assertThat(SpecLoader.parse(edit(), Map.of()).metrics().estimation())
+                .isEqualTo(new EstimationSpec(0.99, 0.05, 1000, 7));
+        String yaml =
+                edit(
+                        "task: binary-classification",
+                        "task: binary-classification\n"
+                                + "  estimation: {confidence: 0.9, calibration-bound: 0.02,"
+                                + " min-reference-rows: 500, reference-cohorts: 14}");
+        assertThat(SpecLoader.parse(yaml, Map.of()).metrics().estimation())
+                .isEqualTo(new EstimationSpec(0.9, 0.02, 500, 14));
+    }
+
+    @Test
     void multiclassDefaultsLeaveOutScoreMetricsWithoutScores() {
         String yaml =
                 edit(
@@ -391,7 +405,9 @@ class SpecLoaderTest {
                         MetricName.RECALL,
                         MetricName.F1,
                         MetricName.LABEL_COVERAGE,
-                        MetricName.LABEL_DELAY);
+                        MetricName.LABEL_DELAY,
+                        MetricName.LABEL_DELAY_P99,
+                        MetricName.FALSE_POSITIVE_RATE);
     }
 
     @Test
@@ -446,7 +462,12 @@ class SpecLoaderTest {
                         "alerts[0].metric (line 41): metric 'mae' is not in metrics.metrics —"
                                 + " expected one of: count, accuracy, precision, recall, f1,"
                                 + " auc, log-loss, calibration-error, score-mean,"
-                                + " label-coverage, label-delay");
+                                + " label-coverage, label-delay, label-delay-p99,"
+                                + " confusion-matrix, false-positive-rate, brier-score,"
+                                + " base-rate, predicted-positive-rate, estimated-accuracy,"
+                                + " estimated-precision, estimated-recall, estimated-f1,"
+                                + " estimated-auc, accuracy-delta, precision-delta,"
+                                + " recall-delta, f1-delta, auc-delta");
     }
 
     @Test

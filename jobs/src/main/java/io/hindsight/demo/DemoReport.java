@@ -126,6 +126,14 @@ final class DemoReport {
         out.println("  dead letters by reason:");
         deadLetters.forEach((k, v) -> out.printf("    %-48s %,10d%n", k, v));
 
+        return queries(driftAt);
+    }
+
+    /**
+     * Runs and prints the SQL a person would run, and returns the report's failures so far, these
+     * queries' included.
+     */
+    List<String> queries(java.time.Instant driftAt) {
         out.println();
         out.println("The SQL a person would run (Flink SQL over the Iceberg tables):");
         Row bounds =
@@ -194,7 +202,7 @@ final class DemoReport {
     }
 
     /** What drift, slice metrics and alerts caught, against what was injected when. */
-    private void monitoring(java.time.Instant driftAt) throws Exception {
+    private void monitoring(java.time.Instant driftAt) {
         long injected = driftAt.toEpochMilli();
         out.println();
         out.println(

@@ -52,8 +52,8 @@ class DemoSmallCommitsTest {
 
     static final int DAYS = 49;
 
-    /** Rows per commit (and file) in the rewritten warehouse. */
-    static final int ROWS_PER_COMMIT = 400;
+    /** About how many commits (one file each) each table of the rewritten warehouse gets. */
+    static final int COMMITS_PER_TABLE = 200;
 
     /** The report's queries: each must print at least one row. */
     static final List<String> QUERIES =
@@ -164,10 +164,11 @@ class DemoSmallCommitsTest {
     }
 
     /**
-     * A copy of {@code source} (schema, partitioning, properties) written as one commit per {@link
-     * #ROWS_PER_COMMIT} rows of one partition, with every file its own split (an open-file cost as
-     * large as the split size), so that the planner sees as many splits as a warehouse of many
-     * times more commits would give it.
+     * A copy of {@code source} (schema, partitioning, properties) written in about {@link
+     * #COMMITS_PER_TABLE} commits (more where partitions hold fewer rows), one file of one
+     * partition each, with every file its own split (an open-file cost as large as the split size),
+     * so that the planner sees as many splits as a warehouse of many times more commits would give
+     * it.
      */
     private static Table rewriteInSmallCommits(Table source, Catalog catalog, TableIdentifier id)
             throws Exception {
@@ -192,9 +193,11 @@ class DemoSmallCommitsTest {
                 byPartition.computeIfAbsent(key, k -> new ArrayList<>()).add(r.copy());
             }
         }
+        long total = byPartition.values().stream().mapToLong(List::size).sum();
+        int rowsPerCommit = (int) Math.max(1, total / COMMITS_PER_TABLE);
         for (Map.Entry<PartitionKey, List<Record>> partition : byPartition.entrySet()) {
             List<Record> rows = partition.getValue();
-            for (int from = 0; from < rows.size(); from += ROWS_PER_COMMIT) {
+            for (int from = 0; from < rows.size(); from += rowsPerCommit) {
                 String location =
                         target.locationProvider()
                                 .newDataLocation(
@@ -208,7 +211,7 @@ class DemoSmallCommitsTest {
                                 FileFormat.PARQUET,
                                 partition.getKey());
                 try (writer) {
-                    rows.subList(from, Math.min(rows.size(), from + ROWS_PER_COMMIT))
+                    rows.subList(from, Math.min(rows.size(), from + rowsPerCommit))
                             .forEach(writer::write);
                 }
                 target.newAppend().appendFile(writer.toDataFile()).commit();

@@ -22,12 +22,8 @@ import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.table.api.EnvironmentSettings;
-import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
-import org.apache.flink.util.CloseableIterator;
-import org.apache.flink.util.CollectionUtil;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Namespace;
@@ -131,17 +127,15 @@ class IcebergSinkITCase {
     }
 
     private void assertReadableWithFlinkSql(long expectedExpired, double expectedLabelSum) {
-        TableEnvironment tEnv = TableEnvironment.create(EnvironmentSettings.inBatchMode());
-        tEnv.getConfig().set("table.local-time-zone", "UTC");
-        tEnv.executeSql(
-                "CREATE CATALOG c WITH ('type'='iceberg', 'catalog-type'='hadoop',"
-                        + " 'warehouse'='"
-                        + warehouse.toUri()
-                        + "')");
+        IcebergBatchSql sql =
+                IcebergBatchSql.open(
+                        "c",
+                        IcebergCatalogs.localHadoop("c", warehouse),
+                        "hindsight",
+                        Path.of("target", "failsafe-reports"));
 
         List<Row> totals =
-                collect(
-                        tEnv,
+                sql.rows(
                         "SELECT count(*), count(DISTINCT prediction_id),"
                                 + " sum(CASE WHEN status = 'EXPIRED' THEN 1 ELSE 0 END),"
                                 + " sum(label) FROM c.hindsight.outcomes");
@@ -153,8 +147,7 @@ class IcebergSinkITCase {
 
         Outcome seventh = outcome(7);
         List<Row> rows =
-                collect(
-                        tEnv,
+                sql.rows(
                         "SELECT prediction_time, status, label, model_version, tags['country'],"
                                 + " numeric_features['tenure_days'], feedback_time"
                                 + " FROM c.hindsight.outcomes WHERE prediction_id = 'p-7'");
@@ -167,14 +160,6 @@ class IcebergSinkITCase {
         assertThat(row.getField(4)).isEqualTo("FR");
         assertThat(row.getField(5)).isEqualTo(7.0);
         assertThat(row.getField(6)).isEqualTo(seventh.getFeedbackTime());
-    }
-
-    private static List<Row> collect(TableEnvironment tEnv, String sql) {
-        try (CloseableIterator<Row> it = tEnv.executeSql(sql).collect()) {
-            return CollectionUtil.iteratorToList(it);
-        } catch (Exception e) {
-            throw new AssertionError("Query failed: " + sql, e);
-        }
     }
 
     private void assertReadableWithIcebergGenerics(CatalogLoader loader, Set<String> expectedIds)

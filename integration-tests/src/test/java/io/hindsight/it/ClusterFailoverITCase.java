@@ -7,7 +7,10 @@ import io.hindsight.cli.FlinkRestClient;
 import io.hindsight.cli.Hindsight;
 import io.hindsight.embedded.FlinkClusterProcesses;
 import io.hindsight.embedded.KafkaBrokerProcess;
+import io.hindsight.iceberg.IcebergBatchSql;
+import io.hindsight.jobs.FeedbackJoinJob;
 import io.hindsight.join.JoinStateCounts;
+import io.hindsight.kafka.ClientTimeouts;
 import io.hindsight.kafka.ConsumerGroupProgress;
 import io.hindsight.registry.ConfluentAvroDecoder;
 import io.hindsight.registry.ConfluentAvroEncoder;
@@ -49,7 +52,6 @@ import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -249,7 +251,9 @@ class ClusterFailoverITCase {
             JobSpec spec, Truth truth, Map<TopicPartition, Long> ends, String savepoint)
             throws Exception {
         var t = spec.iceberg().tables();
-        TableEnvironment sql = Hindsight.icebergSql(spec);
+        TableEnvironment sql =
+                IcebergBatchSql.open(spec, FeedbackJoinJob.catalog(spec), Hindsight.logFile())
+                        .tableEnvironment();
         long predictionsRead = sum(ends, spec.inputs().predictions().topic());
         long feedbackRead = sum(ends, spec.inputs().feedback().topic());
         Map<String, Long> deadLetters = countDeadLetters(spec.outputs().deadLetterTopic());
@@ -604,8 +608,7 @@ class ClusterFailoverITCase {
     }
 
     private static Admin admin() {
-        return Admin.create(
-                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
+        return Admin.create(ClientTimeouts.admin(broker.bootstrapServers()));
     }
 
     private static long sum(Map<TopicPartition, Long> ends, String topic) {

@@ -62,10 +62,7 @@ final class CommittedTopic {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (org.apache.kafka.clients.admin.Admin admin =
                 org.apache.kafka.clients.admin.Admin.create(
-                        java.util.Map.of(
-                                org.apache.kafka.clients.admin.AdminClientConfig
-                                        .BOOTSTRAP_SERVERS_CONFIG,
-                                bootstrap))) {
+                        io.hindsight.kafka.ClientTimeouts.admin(bootstrap))) {
             java.util.Map<org.apache.kafka.common.TopicPartition, Long> ends =
                     io.hindsight.kafka.ConsumerGroupProgress.endOffsets(admin, topics);
             while (true) {

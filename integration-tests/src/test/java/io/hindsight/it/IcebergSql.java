@@ -1,33 +1,31 @@
 package io.hindsight.it;
 
+import io.hindsight.iceberg.IcebergBatchSql;
+import io.hindsight.iceberg.IcebergCatalogs;
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.flink.table.api.EnvironmentSettings;
-import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.types.Row;
-import org.apache.flink.util.CollectionUtil;
 
 /**
  * Flink SQL in batch mode over a Hadoop-catalog warehouse, as a data scientist would query
- * Hindsight's tables: catalog {@code c}, namespace {@code hindsight}, time zone UTC.
+ * Hindsight's tables: catalog {@code c}, namespace {@code hindsight}, the session {@link
+ * IcebergBatchSql} configures for the command line and the demo.
  */
 final class IcebergSql {
 
-    private final TableEnvironment tEnv;
+    private final IcebergBatchSql sql;
 
     IcebergSql(Path warehouse) {
-        tEnv = TableEnvironment.create(EnvironmentSettings.inBatchMode());
-        tEnv.getConfig().set("table.local-time-zone", "UTC");
-        tEnv.getConfig().set("parallelism.default", "2");
-        tEnv.executeSql(
-                "CREATE CATALOG c WITH ('type'='iceberg', 'catalog-type'='hadoop', 'warehouse'='"
-                        + warehouse.toUri()
-                        + "')");
-        tEnv.executeSql("USE c.hindsight");
+        sql =
+                IcebergBatchSql.open(
+                        "c",
+                        IcebergCatalogs.localHadoop("c", warehouse),
+                        "hindsight",
+                        Path.of("target", "failsafe-reports"));
     }
 
     List<Row> query(String sql) {
-        return CollectionUtil.iteratorToList(tEnv.executeSql(sql).collect());
+        return this.sql.rows(sql);
     }
 
     /** A query that returns one row of one number. */

@@ -3,6 +3,8 @@ package io.hindsight.cli;
 import io.hindsight.demo.Demo;
 import io.hindsight.drift.ReferenceProfile;
 import io.hindsight.drift.ReferenceProfiles;
+import io.hindsight.iceberg.IcebergBatchSql;
+import io.hindsight.iceberg.SqlQueryException;
 import io.hindsight.jobs.FeedbackJoinJob;
 import io.hindsight.jobs.LocalFlink;
 import io.hindsight.spec.JobSpec;
@@ -20,8 +22,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.flink.table.api.EnvironmentSettings;
-import org.apache.flink.table.api.TableEnvironment;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
 
@@ -103,7 +103,7 @@ public final class Hindsight {
                     yield 2;
                 }
             };
-        } catch (SpecException | UserError e) {
+        } catch (SpecException | UserError | SqlQueryException e) {
             err.println(e.getMessage());
             return 1;
         }
@@ -177,8 +177,7 @@ public final class Hindsight {
             return 2;
         }
         JobSpec spec = load(args[0]);
-        TableEnvironment tables = icebergSql(spec);
-        tables.executeSql(args[1]).print();
+        IcebergBatchSql.open(spec, FeedbackJoinJob.catalog(spec), logFile()).print(args[1], out);
         return 0;
     }
 
@@ -391,23 +390,15 @@ public final class Hindsight {
         return n;
     }
 
-    /** A batch SQL session with the spec's Iceberg catalog as current catalog and namespace. */
-    public static TableEnvironment icebergSql(JobSpec spec) {
-        TableEnvironment tables = TableEnvironment.create(EnvironmentSettings.inBatchMode());
-        StringBuilder ddl = new StringBuilder("CREATE CATALOG hindsight WITH ('type'='iceberg'");
-        for (var e : spec.iceberg().catalogProperties().entrySet()) {
-            String key = e.getKey().equals("type") ? "catalog-type" : e.getKey();
-            ddl.append(", '")
-                    .append(key.replace("'", "''"))
-                    .append("'='")
-                    .append(e.getValue().replace("'", "''"))
-                    .append("'");
-        }
-        ddl.append(")");
-        tables.executeSql(ddl.toString());
-        tables.useCatalog("hindsight");
-        tables.useDatabase(spec.iceberg().namespace());
-        return tables;
+    /**
+     * The log file of the command line ({@code flink-conf/log4j-cli.properties}), named in errors
+     * that keep their details there.
+     */
+    public static Path logFile() {
+        Path home = Path.of(System.getProperty("hindsight.home", ".")).toAbsolutePath();
+        Path log = home.resolve(".hindsight").resolve("hindsight.log").normalize();
+        Path here = Path.of("").toAbsolutePath();
+        return log.startsWith(here) ? here.relativize(log) : log;
     }
 
     private JobSpec load(String file) {

@@ -3,9 +3,11 @@ package io.hindsight.demo;
 import io.hindsight.cli.Hindsight;
 import io.hindsight.embedded.KafkaBrokerProcess;
 import io.hindsight.embedded.LocalProcesses;
+import io.hindsight.iceberg.IcebergBatchSql;
 import io.hindsight.jobs.FeedbackJoinJob;
 import io.hindsight.jobs.LocalFlink;
 import io.hindsight.join.JoinStateCounts;
+import io.hindsight.kafka.ClientTimeouts;
 import io.hindsight.kafka.ConsumerGroupProgress;
 import io.hindsight.registry.ConfluentAvroDecoder;
 import io.hindsight.registry.ConfluentAvroEncoder;
@@ -37,16 +39,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.table.api.TableEnvironment;
-import org.apache.flink.types.Row;
-import org.apache.flink.util.CloseableIterator;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -61,14 +61,23 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class Demo {
 
+    /** How often the demo's job checkpoints, and so commits to its tables. */
+    static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(3);
+
     private final PrintStream out;
     private final Path home;
     private final Path work;
+    private final Duration checkpointInterval;
 
-    private Demo(PrintStream out, Path home) {
+    /**
+     * @param home the checkout (examples/ is read from it)
+     * @param work the folder the broker, checkpoints and warehouse go to (deleted first)
+     */
+    Demo(PrintStream out, Path home, Path work, Duration checkpointInterval) {
         this.out = out;
         this.home = home;
-        this.work = home.resolve(".hindsight").resolve("demo");
+        this.work = work;
+        this.checkpointInterval = checkpointInterval;
     }
 
     public static int run(String[] args, PrintStream out) throws Exception {
@@ -85,10 +94,12 @@ public final class Demo {
             }
         }
         Path home = Path.of(System.getProperty("hindsight.home", ".")).toAbsolutePath();
-        return new Demo(out, home).run(days, perHour);
+        return new Demo(out, home, home.resolve(".hindsight").resolve("demo"), CHECKPOINT_INTERVAL)
+                .run(days, perHour);
     }
 
-    private int run(int days, int perHour) throws Exception {
+    /** Runs the demo; 0 if it ran and its report balanced and showed rows, else 1. */
+    int run(int days, int perHour) throws Exception {
         LocalProcesses.deleteRecursively(work);
         Files.createDirectories(work);
         long started = System.nanoTime();
@@ -125,14 +136,13 @@ public final class Demo {
 
             var flinkEnv =
                     LocalFlink.environment(
-                            LocalFlink.configuration(
-                                    work.resolve("flink"), 2, Duration.ofSeconds(3)));
+                            LocalFlink.configuration(work.resolve("flink"), 2, checkpointInterval));
             FeedbackJoinJob.wire(flinkEnv, spec, FeedbackJoinJob.catalog(spec));
             JobClient job = flinkEnv.executeAsync("hindsight: " + spec.application());
             out.println(
                     "  Flink        feedback join, drift, slice metrics and alerts running"
-                            + " in-process, parallelism 2, RocksDB, incremental checkpoints every"
-                            + " 3 s");
+                            + " in-process, parallelism 2, RocksDB, incremental checkpoints every "
+                            + io.hindsight.spec.Durations.format(checkpointInterval));
             out.println(
                     "  Iceberg      local warehouse " + home.relativize(work.resolve("warehouse")));
             out.println();
@@ -160,6 +170,8 @@ public final class Demo {
                             + " payments/hour, chargebacks minutes to ~50 days later; drift and a"
                             + " degraded slice (v7 in BR) injected at "
                             + day(plan.driftAt()));
+            ProgressLine publishing = ProgressLine.of(out);
+            long publishStart = System.nanoTime();
             SimulationPublisher.Summary published =
                     new SimulationPublisher(
                                     broker.bootstrapServers(),
@@ -176,19 +188,24 @@ public final class Demo {
                             .publish(
                                     () -> simulator.stream().peek(truths::count).iterator(),
                                     (sent, simulated) ->
-                                            progress(
-                                                    String.format(
-                                                            "  published %,9d records, simulated"
-                                                                    + " time %s",
-                                                            sent, day(simulated))));
-            out.println();
+                                            publishing.update(
+                                                    sent,
+                                                    published(
+                                                            sent,
+                                                            simulated,
+                                                            plan,
+                                                            System.nanoTime() - publishStart)));
+            publishing.done(
+                    published.totalRecords(),
+                    published(
+                            published.totalRecords(),
+                            published.simulatedUntil(),
+                            plan,
+                            System.nanoTime() - publishStart));
 
             Map<TopicPartition, Long> ends =
                     endOffsets(broker, List.of(predictionsTopic, feedbackTopic));
             waitUntilConsumed(broker, spec.kafka().groupId(), ends, job);
-            if (System.console() != null) {
-                out.println();
-            }
             String savepoint =
                     job.stopWithSavepoint(
                                     false,
@@ -204,20 +221,29 @@ public final class Demo {
                     JoinStateCounts.read(savepoint, Uids.FEEDBACK_JOIN, spec.join().policy());
             Map<String, Long> deadLetters =
                     countDeadLetters(broker, spec.outputs().deadLetterTopic(), client);
-            TableEnvironment sql = Hindsight.icebergSql(spec);
-            new DemoReport(out, sql, spec)
-                    .print(
-                            published,
-                            sum(ends, predictionsTopic),
-                            sum(ends, feedbackTopic),
-                            truths,
-                            deadLetters,
-                            state,
-                            plan.driftAt());
+            IcebergBatchSql sql =
+                    IcebergBatchSql.open(spec, FeedbackJoinJob.catalog(spec), Hindsight.logFile());
+            List<String> failures =
+                    new DemoReport(out, sql, spec)
+                            .print(
+                                    published,
+                                    sum(ends, predictionsTopic),
+                                    sum(ends, feedbackTopic),
+                                    truths,
+                                    deadLetters,
+                                    state,
+                                    plan.driftAt());
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+            if (!failures.isEmpty()) {
+                out.printf("%nThe demo FAILED after %d s:%n", seconds);
+                failures.forEach(f -> out.println("  " + f));
+                out.println(
+                        "  (tables stay in " + home.relativize(work.resolve("warehouse")) + ")");
+                return 1;
+            }
             out.printf(
                     "%nDone in %d s. Tables stay in %s; the broker is stopped.%n",
-                    TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started),
-                    home.relativize(work.resolve("warehouse")));
+                    seconds, home.relativize(work.resolve("warehouse")));
             return 0;
         }
     }
@@ -300,13 +326,27 @@ public final class Demo {
     static final Duration DEMO_COHORT_WINDOW = Duration.ofDays(7);
     static final long DEMO_SUPPORT_DIVISOR = 10;
 
-    /** Progress on one line in a terminal; one line per report in a log. */
-    private void progress(String line) {
-        if (System.console() != null) {
-            out.print("\r" + line);
-        } else {
-            out.println(line);
-        }
+    /** Publishing progress: count, rate, share of the simulated period, simulated time. */
+    static String published(long sent, Instant simulated, SimulationPlan plan, long elapsedNanos) {
+        long span = plan.end().toEpochMilli() - plan.start().toEpochMilli();
+        long done = Math.max(0, simulated.toEpochMilli() - plan.start().toEpochMilli());
+        return String.format(
+                "  published %,9d records, %,7d/s, simulated time %s (%d%%)",
+                sent,
+                perSecond(sent, elapsedNanos),
+                day(simulated),
+                span <= 0 ? 100 : Math.min(100, done * 100 / span));
+    }
+
+    /** Joining progress: count, rate, share of the input. */
+    static String joined(long done, long total, long elapsedNanos) {
+        return String.format(
+                "  joined and committed %,9d of %,d input records (%d%%), %,7d/s",
+                done, total, total == 0 ? 100 : done * 100 / total, perSecond(done, elapsedNanos));
+    }
+
+    private static long perSecond(long count, long elapsedNanos) {
+        return elapsedNanos <= 0 ? 0 : count * 1_000_000_000L / elapsedNanos;
     }
 
     private Map<TopicPartition, Long> endOffsets(KafkaBrokerProcess broker, List<String> topics)
@@ -328,25 +368,30 @@ public final class Demo {
             JobClient job)
             throws Exception {
         long total = ends.values().stream().mapToLong(Long::longValue).sum();
+        ProgressLine joining = ProgressLine.of(out);
+        long start = System.nanoTime();
+        CompletableFuture<?> ended = job.getJobExecutionResult();
         try (Admin admin = admin(broker)) {
             while (true) {
                 Map<TopicPartition, Long> committed =
                         ConsumerGroupProgress.committedOffsets(admin, groupId);
                 long done = ConsumerGroupProgress.consumed(committed, ends);
-                boolean all = ConsumerGroupProgress.atEnd(committed, ends);
-                progress(
-                        String.format(
-                                "  joined and committed %,9d of %,d input records (%d%%)",
-                                done, total, total == 0 ? 100 : done * 100 / total));
-                if (all) {
+                String line = joined(done, total, System.nanoTime() - start);
+                if (ConsumerGroupProgress.atEnd(committed, ends)) {
+                    joining.done(done, line);
                     return;
                 }
-                var status = job.getJobStatus().get();
-                if (status.isGloballyTerminalState()) {
-                    job.getJobExecutionResult().get();
-                    throw new IllegalStateException("the feedback join ended early: " + status);
+                joining.update(done, line);
+                // Offsets are committed when a checkpoint completes; between two looks, wait for
+                // the job's end, which only comes early if it failed.
+                try {
+                    ended.get(1, TimeUnit.SECONDS);
+                    throw new IllegalStateException(
+                            "the feedback join ended before it had read its input: "
+                                    + job.getJobStatus().get());
+                } catch (TimeoutException stillRunning) {
+                    // the job is running: look at the offsets again
                 }
-                Thread.sleep(1000);
             }
         }
     }
@@ -358,6 +403,12 @@ public final class Demo {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(
+                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                (int) ClientTimeouts.API_TIMEOUT.toMillis());
+        p.put(
+                ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                (int) ClientTimeouts.REQUEST_TIMEOUT.toMillis());
         Map<String, Long> counts = new LinkedHashMap<>();
         ConfluentAvroDecoder decoder = new ConfluentAvroDecoder(client);
         try (KafkaConsumer<byte[], byte[]> consumer =
@@ -383,8 +434,7 @@ public final class Demo {
     }
 
     private static Admin admin(KafkaBrokerProcess broker) {
-        return Admin.create(
-                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
+        return Admin.create(ClientTimeouts.admin(broker.bootstrapServers()));
     }
 
     private static long sum(Map<TopicPartition, Long> ends, String topic) {
@@ -431,15 +481,6 @@ public final class Demo {
                 case MALFORMED ->
                         malformed.merge(e.topic() + " " + e.truth().malformation(), 1L, Long::sum);
             }
-        }
-    }
-
-    /** Collects a query's rows. */
-    static List<Row> rows(TableEnvironment sql, String query) throws Exception {
-        try (CloseableIterator<Row> it = sql.executeSql(query).collect()) {
-            List<Row> rows = new java.util.ArrayList<>();
-            it.forEachRemaining(rows::add);
-            return rows;
         }
     }
 }

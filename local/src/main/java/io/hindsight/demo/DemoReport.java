@@ -1,35 +1,41 @@
 package io.hindsight.demo;
 
+import io.hindsight.iceberg.IcebergBatchSql;
 import io.hindsight.join.JoinStateCounts;
 import io.hindsight.sim.SimulationPublisher;
 import io.hindsight.spec.JobSpec;
 import io.hindsight.spec.TableNames;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.types.Row;
 
 /**
  * The demo's closing report: the conservation table, each term from an independent source (Kafka
  * offsets, Iceberg SQL, the dead-letter topic, the savepoint), what the simulator injected against
  * what Hindsight found, and the SQL a person would run, executed for real.
+ *
+ * <p>{@link #print} returns what went wrong, one line each: a conservation check that does not
+ * balance, a query that printed no rows. The demo fails on any of them.
  */
 final class DemoReport {
 
     private final PrintStream out;
-    private final TableEnvironment sql;
+    private final IcebergBatchSql sql;
     private final TableNames t;
     private final String alertsTopic;
+    private final List<String> failures = new ArrayList<>();
 
-    DemoReport(PrintStream out, TableEnvironment sql, JobSpec spec) {
+    DemoReport(PrintStream out, IcebergBatchSql sql, JobSpec spec) {
         this.out = out;
         this.sql = sql;
         this.t = spec.iceberg().tables();
         this.alertsTopic = spec.outputs().alertsTopic();
     }
 
-    void print(
+    /** Prints the report and returns its failures, none if everything balanced and showed rows. */
+    List<String> print(
             SimulationPublisher.Summary published,
             long predictionsRead,
             long feedbackRead,
@@ -120,16 +126,27 @@ final class DemoReport {
         out.println("  dead letters by reason:");
         deadLetters.forEach((k, v) -> out.printf("    %-48s %,10d%n", k, v));
 
+        return queries(driftAt);
+    }
+
+    /**
+     * Runs and prints the SQL a person would run, and returns the report's failures so far, these
+     * queries' included.
+     */
+    List<String> queries(java.time.Instant driftAt) {
         out.println();
         out.println("The SQL a person would run (Flink SQL over the Iceberg tables):");
         Row bounds =
-                Demo.rows(
-                                sql,
+                sql.rows(
                                 "SELECT min(event_time), max(event_time) FROM "
                                         + t.predictions()
                                         + " WHERE model_version = 'v7'")
                         .get(0);
         java.time.Instant v7First = (java.time.Instant) bounds.getField(0);
+        if (v7First == null) {
+            failures.add("no prediction of model v7 in " + t.predictions());
+            return List.copyOf(failures);
+        }
         long weekStart = v7First.toEpochMilli() + 7L * 86_400_000L;
         long weekEnd = weekStart + 7L * 86_400_000L;
         query(
@@ -181,10 +198,11 @@ final class DemoReport {
                 GROUP BY label_delay
                 ORDER BY label_delay"""
                         .formatted(t.outcomes()));
+        return List.copyOf(failures);
     }
 
     /** What drift, slice metrics and alerts caught, against what was injected when. */
-    private void monitoring(java.time.Instant driftAt) throws Exception {
+    private void monitoring(java.time.Instant driftAt) {
         long injected = driftAt.toEpochMilli();
         out.println();
         out.println(
@@ -252,31 +270,48 @@ final class DemoReport {
                         + alertsTopic
                         + ")");
         out.println(alerts.strip().indent(2).stripTrailing());
-        List<Row> rows = Demo.rows(sql, alerts);
+        List<Row> rows = sql.rows(alerts);
         for (Row r : rows) {
             out.printf(
                     "  %s  %-8s  %-12s %-12s %s%n",
                     r.getField(0), r.getField(1), r.getField(2), r.getField(3), r.getField(4));
         }
         out.println("  (" + rows.size() + " state changes)");
+        if (rows.isEmpty()) {
+            failures.add(noRows("Which alerts fired?"));
+        }
     }
 
     private void query(String question, String query) {
         out.println();
         out.println("-- " + question);
         out.println(query.strip().indent(2).stripTrailing());
-        sql.executeSql(query).print();
+        if (sql.print(query, out) == 0) {
+            failures.add(noRows(question));
+        }
     }
 
-    private long scalar(String query) throws Exception {
-        List<Row> rows = Demo.rows(sql, query);
+    static String noRows(String question) {
+        int end = question.indexOf('?');
+        return "no rows from the query \""
+                + (end < 0 ? question : question.substring(0, end + 1))
+                + "\"";
+    }
+
+    static String unbalanced(String what, long left, long right) {
+        return String.format(
+                "conservation check does not balance: %s (%,d ≠ %,d)", what, left, right);
+    }
+
+    private long scalar(String query) {
+        List<Row> rows = sql.rows(query);
         Object v = rows.get(0).getField(0);
         return v == null ? 0 : ((Number) v).longValue();
     }
 
-    private Map<String, Long> grouped(String query) throws Exception {
+    private Map<String, Long> grouped(String query) {
         Map<String, Long> out = new java.util.TreeMap<>();
-        for (Row r : Demo.rows(sql, query)) {
+        for (Row r : sql.rows(query)) {
             out.put(String.valueOf(r.getField(0)), ((Number) r.getField(1)).longValue());
         }
         return out;
@@ -294,6 +329,9 @@ final class DemoReport {
     }
 
     private void check(String what, long left, long right) {
+        if (left != right) {
+            failures.add(unbalanced(what, left, right));
+        }
         out.printf(
                 "  %-50s %s  (%,d %s %,d)%n",
                 "check: " + what,

@@ -1,5 +1,6 @@
 package io.hindsight.embedded;
 
+import io.hindsight.kafka.ClientTimeouts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -10,14 +11,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -170,7 +169,10 @@ public final class KafkaBrokerProcess implements AutoCloseable {
      */
     public void createTopics(Map<String, Integer> nameToPartitions) {
         try (Admin admin = admin()) {
-            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            Set<String> existing =
+                    admin.listTopics()
+                            .names()
+                            .get(ClientTimeouts.API_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             List<NewTopic> missing = new ArrayList<>();
             nameToPartitions.forEach(
                     (name, partitions) -> {
@@ -182,7 +184,9 @@ public final class KafkaBrokerProcess implements AutoCloseable {
                 return;
             }
             try {
-                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+                admin.createTopics(missing)
+                        .all()
+                        .get(ClientTimeouts.API_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 // A concurrent creator may have won the race since listTopics: that is fine.
                 if (!(e.getCause() instanceof TopicExistsException)) {
@@ -218,12 +222,11 @@ public final class KafkaBrokerProcess implements AutoCloseable {
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppingAt));
     }
 
+    /**
+     * Timeouts and retries for a broker slowed down by a loaded machine: {@link ClientTimeouts}.
+     */
     private Admin admin() {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
-        return Admin.create(props);
+        return Admin.create(ClientTimeouts.admin(bootstrapServers()));
     }
 
     private void awaitReady() throws IOException {

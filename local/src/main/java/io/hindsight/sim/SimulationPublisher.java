@@ -1,5 +1,6 @@
 package io.hindsight.sim;
 
+import io.hindsight.kafka.ClientTimeouts;
 import io.hindsight.sim.SimulatedEvent.AvroPayload;
 import io.hindsight.sim.SimulatedEvent.RawPayload;
 import io.hindsight.sim.SimulatedEvent.TopicRole;
@@ -18,12 +19,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Writes simulated events to the predictions and feedback topics as fast as the broker takes them:
  * one idempotent producer ({@code acks=all}), large batches with a short linger, record timestamps
  * set to the events' event time, keys set to the payment id (so a payment's records stay in one
- * partition, in order).
+ * partition, in order). Timeouts and retries are {@link ClientTimeouts}': a slow broker slows the
+ * publisher down (its bounded buffer blocks {@code send}) instead of expiring records.
  */
 public final class SimulationPublisher {
 
     /** How often (in events) progress is reported, besides once at the end. */
-    public static final int PROGRESS_EVERY = 10_000;
+    public static final int PROGRESS_EVERY = 1_000;
 
     private final String bootstrapServers;
     private final String predictionsTopic;
@@ -136,8 +138,10 @@ public final class SimulationPublisher {
         props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 64L * 1024 * 1024);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "hindsight-simulator");
-        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        return new KafkaProducer<>(
+                ClientTimeouts.producer(props),
+                new ByteArraySerializer(),
+                new ByteArraySerializer());
     }
 }

@@ -3,6 +3,7 @@ package io.hindsight.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.hindsight.kafka.ClientTimeouts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -144,14 +145,15 @@ class KafkaBrokerProcessTest {
     private static Admin admin(String bootstrap) {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        return Admin.create(props);
+        return Admin.create(ClientTimeouts.admin(props));
     }
 
     private static KafkaProducer<String, String> producer(String bootstrap) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
-        return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+        return new KafkaProducer<>(
+                ClientTimeouts.producer(props), new StringSerializer(), new StringSerializer());
     }
 
     private static List<String> consumeValues(String bootstrap, String topic, int expected) {

@@ -82,6 +82,13 @@ public final class SpecSecrets {
         return secrets;
     }
 
+    /** The user info of a URL given outside a spec (a command line option), for redaction. */
+    public static Set<String> values(String url) {
+        Set<String> secrets = new LinkedHashSet<>();
+        addUserInfo(url, secrets);
+        return secrets;
+    }
+
     /**
      * The text with every occurrence of a secret replaced by {@value #MASK}, also in the quoted
      * forms SQL and JSON give it ({@code '} doubled, {@code "} escaped). The last line of defence

@@ -299,15 +299,20 @@ public final class Hindsight implements Callable<Integer> {
         return message.startsWith(name + ": ") ? message : name + ": " + message;
     }
 
-    /** The deepest cause's type and first line: what a person can act on. */
+    /**
+     * The type and first line of the deepest cause that says something (a bare {@code
+     * ClosedChannelException} under a {@code ConnectException} does not): what a person can act on.
+     */
     static String oneLine(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+        Throwable shown = e;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                shown = t;
+            }
         }
-        String message = root.getMessage() == null ? "" : root.getMessage().strip();
+        String message = shown.getMessage() == null ? "" : shown.getMessage().strip();
         String first = message.lines().findFirst().orElse("");
-        return root.getClass().getSimpleName() + (first.isEmpty() ? "" : ": " + first);
+        return shown.getClass().getSimpleName() + (first.isEmpty() ? "" : ": " + first);
     }
 
     /** A batch SQL session with the spec's Iceberg catalog as current catalog and namespace. */

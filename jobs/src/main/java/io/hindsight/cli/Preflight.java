@@ -132,13 +132,11 @@ final class Preflight {
         } catch (SchemaRegistryException e) {
             if (e.isConnectionFailure()) {
                 throw new UserError(
-                        "schema registry at "
-                                + url
-                                + " did not answer within "
+                        SpecSecrets.maskUrl(e.getMessage())
+                                + " (waited up to "
                                 + seconds(timeout)
-                                + " — check kafka.schema-registry.url ("
-                                + Hindsight.oneLine(e)
-                                + ")",
+                                + ") — check kafka.schema-registry.url and that the registry is"
+                                + " reachable from here",
                         e);
             }
             if (e.httpStatus() == 401 || e.httpStatus() == 403) {

@@ -12,14 +12,17 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
@@ -27,6 +30,7 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -44,8 +48,11 @@ final class Preflight {
 
     private Preflight() {}
 
-    /** The Kafka cluster answers a metadata request with the spec's client settings. */
-    static void kafka(KafkaSpec kafka, Duration timeout) {
+    /**
+     * The Kafka cluster answers a metadata request with the spec's client settings, and holds the
+     * given topics (a source on a missing topic fails and restarts the job over and over).
+     */
+    static void kafka(KafkaSpec kafka, List<String> topics, Duration timeout) {
         String servers = SpecSecrets.maskUrl(kafka.bootstrapServers());
         Properties props = KafkaConnections.clientProperties(kafka);
         int ms = (int) timeout.toMillis();
@@ -67,6 +74,22 @@ final class Preflight {
             admin.describeCluster(new DescribeClusterOptions().timeoutMs(ms))
                     .nodes()
                     .get(ms + 1000L, TimeUnit.MILLISECONDS);
+            Set<String> existing =
+                    admin.listTopics(new ListTopicsOptions().timeoutMs(ms))
+                            .names()
+                            .get(ms + 1000L, TimeUnit.MILLISECONDS);
+            List<String> missing = topics.stream().filter(t -> !existing.contains(t)).toList();
+            if (!missing.isEmpty()) {
+                throw new UserError(
+                        "Kafka at "
+                                + servers
+                                + " has no topic "
+                                + missing.stream()
+                                        .map(t -> "'" + t + "'")
+                                        .collect(Collectors.joining(", "))
+                                + " — create it, or check inputs.predictions.topic and"
+                                + " inputs.feedback.topic");
+            }
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof AuthenticationException
@@ -135,8 +158,7 @@ final class Preflight {
                         SpecSecrets.maskUrl(e.getMessage())
                                 + " (waited up to "
                                 + seconds(timeout)
-                                + ") — check kafka.schema-registry.url and that the registry is"
-                                + " reachable from here",
+                                + ")",
                         e);
             }
             if (e.httpStatus() == 401 || e.httpStatus() == 403) {

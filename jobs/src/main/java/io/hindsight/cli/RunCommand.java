@@ -5,6 +5,7 @@ import io.hindsight.jobs.LocalFlink;
 import io.hindsight.spec.JobSpec;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -48,7 +49,10 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         JobSpec spec = cli.load(specFile);
         Duration timeout = Duration.ofSeconds(checkTimeout);
-        Preflight.kafka(spec.kafka(), timeout);
+        Preflight.kafka(
+                spec.kafka(),
+                List.of(spec.inputs().predictions().topic(), spec.inputs().feedback().topic()),
+                timeout);
         Preflight.registry(spec.kafka(), spec.inputs().predictions().topic() + "-value", timeout);
         Preflight.catalog(spec, timeout);
         Path work = Path.of(".hindsight", "run", spec.application()).toAbsolutePath();

@@ -1,5 +1,6 @@
 package io.hindsight.registry;
 
+import io.hindsight.spec.SpecSecrets;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -113,7 +114,7 @@ public record RegistryConfig(
         Map<String, String> shown = new TreeMap<>(properties);
         shown.replaceAll((key, value) -> key.endsWith(".password") ? MASK : value);
         return "RegistryConfig[url="
-                + url
+                + SpecSecrets.maskUrl(url)
                 + ", username="
                 + username
                 + ", password="

@@ -3,6 +3,7 @@ package io.hindsight.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hindsight.spec.SpecSecrets;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -187,7 +188,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
                 if (attempt < urls.size() - 1) {
                     LOG.warn(
                             "Schema registry {} unreachable for {} {} ({}); trying the next URL",
-                            base,
+                            SpecSecrets.maskUrl(base),
                             method,
                             path,
                             describe(e));

@@ -1,5 +1,7 @@
 package io.hindsight.registry;
 
+import io.hindsight.spec.SpecSecrets;
+
 /**
  * A schema registry request failed: either the registry answered with an error (then {@link
  * #httpStatus()} and the registry's {@link #errorCode()} are set, e.g. 404 / 40403 "schema not
@@ -38,7 +40,8 @@ public final class SchemaRegistryException extends RuntimeException {
             int errorCode,
             boolean connectionFailure,
             Throwable cause) {
-        super(message, cause);
+        // Registry URLs may carry user info (https://user:password@host): never in a message.
+        super(SpecSecrets.maskUrl(message), cause);
         this.httpStatus = httpStatus;
         this.errorCode = errorCode;
         this.connectionFailure = connectionFailure;

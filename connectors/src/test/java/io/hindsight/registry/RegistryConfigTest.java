@@ -32,6 +32,19 @@ class RegistryConfigTest {
     }
 
     @Test
+    void aPasswordInTheUrlIsNeverShown() {
+        RegistryConfig config = RegistryConfig.of("https://bob:url-secret@registry:8081");
+        assertThat(config.toString()).startsWith("RegistryConfig[url=https://****@registry:8081,");
+        SchemaRegistryException e =
+                new SchemaRegistryException(
+                        "schema registry at https://bob:url-secret@registry:8081 refused GET /x",
+                        401,
+                        SchemaRegistryException.NONE);
+        assertThat(e.getMessage())
+                .isEqualTo("schema registry at https://****@registry:8081 refused GET /x");
+    }
+
+    @Test
     void splitsFailoverUrlsAndDropsTrailingSlashes() {
         RegistryConfig config = RegistryConfig.of("http://a:8081/, https://b:8081");
 

@@ -3,6 +3,7 @@ package io.hindsight.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hindsight.spec.SpecSecrets;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -10,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,15 +32,28 @@ public final class FlinkRestClient {
     private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
 
     private final String baseUrl;
+    private final String shownUrl;
     private final HttpClient http;
 
+    /**
+     * @throws IllegalArgumentException if {@code baseUrl} is not an http(s) URL with a host
+     */
     public FlinkRestClient(String baseUrl) {
+        if (!Arguments.isHttpUrl(baseUrl)) {
+            throw new IllegalArgumentException(
+                    "not a Flink REST address: '"
+                            + SpecSecrets.maskUrl(baseUrl)
+                            + "' — expected http:// or https:// and a host, e.g."
+                            + " http://localhost:8081");
+        }
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.shownUrl = SpecSecrets.maskUrl(this.baseUrl);
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     }
 
+    /** The cluster's address as it may be shown: user info masked. */
     public String baseUrl() {
-        return baseUrl;
+        return shownUrl;
     }
 
     /** {@code POST /jars/upload}: uploads a job jar and returns the id the cluster gave it. */
@@ -64,7 +79,7 @@ public final class FlinkRestClient {
         String status = response.path("status").asText();
         String file = response.path("filename").asText();
         if (!"success".equals(status) || file.isEmpty()) {
-            throw new IOException("jar upload to " + baseUrl + " failed: " + response);
+            throw new IOException("jar upload to " + shownUrl + " failed: " + response);
         }
         // The id is the stored file's name (with a random prefix), not its path.
         return Path.of(file).getFileName().toString();
@@ -201,6 +216,14 @@ public final class FlinkRestClient {
         return send(request(path).GET().build(), "GET " + path);
     }
 
+    /** {@code GET} with its own timeout for the connection and the answer. */
+    public JsonNode get(String path, Duration timeout) throws IOException {
+        HttpClient quick = HttpClient.newBuilder().connectTimeout(timeout).build();
+        HttpRequest request =
+                HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout).GET().build();
+        return send(quick, request, "GET " + path, timeout);
+    }
+
     private HttpRequest post(String path, JsonNode body) throws IOException {
         return request(path)
                 .header("Content-Type", "application/json")
@@ -213,11 +236,26 @@ public final class FlinkRestClient {
     }
 
     private JsonNode send(HttpRequest request, String what) throws IOException {
+        return send(http, request, what, REQUEST_TIMEOUT);
+    }
+
+    private JsonNode send(HttpClient client, HttpRequest request, String what, Duration timeout)
+            throws IOException {
         HttpResponse<String> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            response = client.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
-            throw new IOException("no Flink cluster answers at " + baseUrl + " (" + what + ")", e);
+            throw new IOException("no Flink cluster answers at " + shownUrl + " (" + what + ")", e);
+        } catch (HttpTimeoutException e) {
+            throw new IOException(
+                    "no Flink cluster answers at "
+                            + shownUrl
+                            + " within "
+                            + Preflight.seconds(timeout)
+                            + " ("
+                            + what
+                            + ")",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted: " + what, e);

@@ -1,135 +1,211 @@
 package io.hindsight.cli;
 
-import io.hindsight.demo.Demo;
-import io.hindsight.drift.ReferenceProfile;
-import io.hindsight.drift.ReferenceProfiles;
-import io.hindsight.iceberg.IcebergBatchSql;
-import io.hindsight.iceberg.SqlQueryException;
-import io.hindsight.jobs.FeedbackJoinJob;
-import io.hindsight.jobs.LocalFlink;
+import io.hindsight.spec.Durations;
 import io.hindsight.spec.JobSpec;
 import io.hindsight.spec.SpecError;
 import io.hindsight.spec.SpecException;
 import io.hindsight.spec.SpecLoader;
 import io.hindsight.spec.SpecSchemaCheck;
+import io.hindsight.spec.SpecSecrets;
+import io.hindsight.spec.Suggestions;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import org.apache.iceberg.catalog.Namespace;
-import org.apache.iceberg.catalog.TableIdentifier;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * Hindsight's command line: {@code validate}, {@code demo}, {@code run}, {@code query}, {@code
- * submit}, {@code stop}.
+ * profile}, {@code submit}, {@code stop}, parsed by picocli.
  *
- * <p>User errors (a bad spec, a missing file) print a message and exit non-zero, without a stack
- * trace; unexpected failures keep theirs.
+ * <p>Every failure is reported the way {@code validate} reports a bad spec: a line saying what went
+ * wrong, where and what to do, then the path of the log that holds the details; never a stack
+ * trace, never a secret (every message is passed through {@link SpecSecrets#redact} with the
+ * secrets of the specs the command loaded). Relative paths are the caller's: {@code ./hindsight}
+ * passes its caller's working directory as {@code -Dhindsight.cwd}.
  */
-public final class Hindsight {
+@Command(
+        name = "hindsight",
+        mixinStandardHelpOptions = true,
+        versionProvider = Hindsight.Version.class,
+        usageHelpAutoWidth = true,
+        synopsisSubcommandLabel = "COMMAND",
+        description =
+                "Streaming feedback loops for ML in production: joins predictions with their"
+                        + " late feedback, watches drift and slice metrics, raises alerts.",
+        subcommands = {
+            ValidateCommand.class,
+            DemoCommand.class,
+            RunCommand.class,
+            QueryCommand.class,
+            ProfileCommand.class,
+            SubmitCommand.class,
+            StopCommand.class,
+            CommandLine.HelpCommand.class
+        },
+        footerHeading = "%nRun ./hindsight COMMAND --help for a command's options.%n",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            Hindsight.EXIT_OK_TEXT,
+            Hindsight.EXIT_FAILED_TEXT,
+            Hindsight.EXIT_USAGE_TEXT
+        })
+public final class Hindsight implements Callable<Integer> {
 
-    static final String USAGE =
-            """
-            usage: ./hindsight <command> [arguments]
+    /** The command did what it was asked. */
+    public static final int EXIT_OK = 0;
 
-              validate SPEC...          check job specs; every error at once, each with its path
-              demo [--days N] [--per-hour N]
-                                        run the embedded default: a Kafka broker, a schema
-                                        registry, Flink with RocksDB and a local Iceberg
-                                        warehouse, fed by a simulated fraud model
-              run SPEC                  run the jobs (feedback join, drift, slice metrics,
-                                        alerts) locally against the spec's Kafka and Iceberg
-                                        catalog
-              query SPEC SQL            run a Flink SQL query against the spec's Iceberg tables
-              profile SPEC --from TIME --to TIME --out FILE
-                                        build a drift reference profile from the predictions
-                                        table (event time in [from, to), ISO-8601 instants),
-                                        for drift.reference type 'profile'
-              submit SPEC --cluster URL [--savepoint PATH] [--parallelism N] [--jar JAR]
-                                        validate the spec, upload the job jar to a Flink session
-                                        cluster's REST API and run the job there;
-                                        prints the job id (the cluster must read SPEC at the
-                                        same absolute path)
-              stop JOB_ID --cluster URL [--savepoint-dir DIR]
-                                        stop a job with a savepoint (waiting predictions stay
-                                        waiting); prints the savepoint's path
-            """;
+    /** The command failed: invalid spec, missing file, a service that does not answer, ... */
+    public static final int EXIT_FAILED = 1;
 
-    private final PrintStream out;
-    private final PrintStream err;
-    private final Map<String, String> env;
+    /** Wrong usage: unknown command or option, a missing or malformed argument. */
+    public static final int EXIT_USAGE = 2;
+
+    static final String EXIT_OK_TEXT = "0:success";
+    static final String EXIT_FAILED_TEXT =
+            "1:the command failed (invalid spec, missing file, a Kafka broker, schema registry,"
+                    + " Iceberg catalog or Flink cluster that does not answer, a failed job):"
+                    + " one line on stderr, details in .hindsight/hindsight.log";
+    static final String EXIT_USAGE_TEXT =
+            "2:wrong usage (unknown command or option, missing or malformed argument)";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Hindsight.class);
+
+    final PrintStream out;
+    final PrintStream err;
+    final Map<String, String> env;
+    final Path cwd;
+
+    /** Secrets of every spec loaded so far: masked in whatever this command prints or logs. */
+    private final Set<String> secrets = new LinkedHashSet<>();
+
+    @Spec CommandSpec command;
 
     Hindsight(PrintStream out, PrintStream err, Map<String, String> env) {
+        this(out, err, env, callerDirectory());
+    }
+
+    Hindsight(PrintStream out, PrintStream err, Map<String, String> env, Path cwd) {
         this.out = out;
         this.err = err;
         this.env = env;
+        this.cwd = cwd.toAbsolutePath().normalize();
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         System.exit(execute(args, System.out, System.err, System.getenv()));
     }
 
     /** Runs one command as {@code ./hindsight} does and returns its exit code. */
     public static int execute(
-            String[] args, PrintStream out, PrintStream err, Map<String, String> env)
-            throws Exception {
+            String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
         return new Hindsight(out, err, env).run(args);
     }
 
-    int run(String[] args) throws Exception {
-        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
-            out.print(USAGE);
-            return args.length == 0 ? 2 : 0;
-        }
-        String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        try {
-            return switch (args[0]) {
-                case "validate" -> validate(rest);
-                case "demo" -> Demo.run(rest, out);
-                case "run" -> runJob(rest);
-                case "query" -> query(rest);
-                case "profile" -> profile(rest);
-                case "submit" -> submit(rest);
-                case "stop" -> stop(rest);
-                default -> {
-                    err.println("unknown command '" + args[0] + "'");
-                    err.print(USAGE);
-                    yield 2;
-                }
-            };
-        } catch (SpecException | UserError | SqlQueryException e) {
-            err.println(e.getMessage());
-            return 1;
-        }
+    int run(String... args) {
+        CommandLine cli = new CommandLine(this);
+        cli.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+        cli.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+        cli.setParameterExceptionHandler(this::usageError);
+        cli.setExecutionExceptionHandler(this::failure);
+        return cli.execute(args);
     }
 
-    int validate(String[] specs) {
-        return validate(specs, out);
+    /** {@code ./hindsight} alone: the overview, as a usage error. */
+    @Override
+    public Integer call() {
+        command.commandLine().usage(err);
+        return EXIT_USAGE;
+    }
+
+    /** The directory relative paths are read from: the caller's, not the installation's. */
+    static Path callerDirectory() {
+        return Path.of(System.getProperty("hindsight.cwd", System.getProperty("user.dir")));
+    }
+
+    /** The log the command line writes (flink-conf/log4j-cli.properties). */
+    public static Path logFile() {
+        return Path.of(System.getProperty("hindsight.home", "."))
+                .toAbsolutePath()
+                .normalize()
+                .resolve(".hindsight")
+                .resolve("hindsight.log");
+    }
+
+    /** A path the caller gave, resolved against the caller's working directory. */
+    Path path(String given) {
+        return cwd.resolve(given).normalize();
+    }
+
+    /** Adds values that must be masked in every message and log line of this command. */
+    void secrets(Collection<String> values) {
+        secrets.addAll(values);
+    }
+
+    String redact(String text) {
+        return SpecSecrets.redact(text, secrets);
+    }
+
+    /**
+     * Loads and fully validates a spec (as {@code validate} does, the producers' schemas included);
+     * an invalid spec fails with validate's listing.
+     */
+    JobSpec load(String file) {
+        Path path = path(file);
+        if (!Files.isRegularFile(path)) {
+            throw new UserError("no such spec file: " + path);
+        }
+        List<SpecError> errors;
+        try {
+            JobSpec spec = SpecLoader.load(path, env);
+            secrets(SpecSecrets.values(spec));
+            errors = SpecSchemaCheck.check(spec);
+            if (errors.isEmpty()) {
+                return spec;
+            }
+        } catch (SpecException e) {
+            errors = e.errors();
+        }
+        throw new UserError(listing(file, errors));
     }
 
     /** Validates; a valid spec's summary goes to {@code validOut}, errors always to stderr. */
-    private int validate(String[] specs, PrintStream validOut) {
-        if (specs.length == 0) {
-            err.println("validate: name at least one spec file");
-            return 2;
-        }
+    int validate(List<String> specs, PrintStream validOut) {
         int failed = 0;
         for (String file : specs) {
+            Path path = path(file);
             List<SpecError> errors;
             JobSpec spec = null;
+            if (!Files.isRegularFile(path)) {
+                failed++;
+                err.println("no such spec file: " + path);
+                continue;
+            }
             try {
-                spec = load(file);
+                spec = SpecLoader.load(path, env);
                 errors = SpecSchemaCheck.check(spec);
             } catch (SpecException e) {
                 errors = e.errors();
-            } catch (UserError e) {
-                errors = List.of(new SpecError("", 0, e.getMessage()));
             }
             if (errors.isEmpty()) {
                 validOut.printf(
@@ -139,213 +215,102 @@ public final class Hindsight {
                         spec.application(),
                         spec.inputs().predictions().topic(),
                         spec.inputs().feedback().topic(),
-                        io.hindsight.spec.Durations.format(spec.join().labelWindow()),
+                        Durations.format(spec.join().labelWindow()),
                         spec.join().policy().name().toLowerCase());
             } else {
                 failed++;
-                err.printf("%s: %d error%s%n", file, errors.size(), errors.size() == 1 ? "" : "s");
-                for (SpecError e : errors) {
-                    err.println("  " + e);
-                }
+                err.println(listing(file, errors));
             }
         }
-        return failed == 0 ? 0 : 1;
+        return failed == 0 ? EXIT_OK : EXIT_FAILED;
     }
 
-    private int runJob(String[] args) throws Exception {
-        if (args.length != 1) {
-            err.println("usage: ./hindsight run SPEC");
-            return 2;
+    private static String listing(String file, List<SpecError> errors) {
+        StringBuilder text =
+                new StringBuilder(
+                        file + ": " + errors.size() + " error" + (errors.size() == 1 ? "" : "s"));
+        for (SpecError e : errors) {
+            text.append("\n  ").append(e);
         }
-        JobSpec spec = load(args[0]);
-        Path work = Path.of(".hindsight", "run", spec.application()).toAbsolutePath();
-        var flink =
-                LocalFlink.environment(LocalFlink.configuration(work, 2, Duration.ofSeconds(10)));
-        FeedbackJoinJob.wire(flink, spec, FeedbackJoinJob.catalog(spec));
-        out.println(
-                "running Hindsight for '"
-                        + spec.application()
-                        + "': feedback join, drift, slice metrics and alerts as the spec enables"
-                        + " them (Ctrl-C stops it)");
-        flink.execute("hindsight: " + spec.application());
-        return 0;
+        return text.toString();
     }
 
-    private int query(String[] args) throws Exception {
-        if (args.length != 2) {
-            err.println("usage: ./hindsight query SPEC 'SELECT ...'");
-            return 2;
-        }
-        JobSpec spec = load(args[0]);
-        IcebergBatchSql.open(spec, FeedbackJoinJob.catalog(spec), logFile()).print(args[1], out);
-        return 0;
-    }
-
-    private int profile(String[] args) throws Exception {
-        String usage = "usage: ./hindsight profile SPEC --from TIME --to TIME --out FILE";
-        String specPath = null;
-        Instant from = null;
-        Instant to = null;
-        Path file = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--from" -> from = instant("--from", value(args, ++i, usage));
-                case "--to" -> to = instant("--to", value(args, ++i, usage));
-                case "--out" -> file = Path.of(value(args, ++i, usage));
-                default -> {
-                    if (specPath != null || args[i].startsWith("--")) {
-                        throw new UserError(
-                                "profile: unexpected argument '" + args[i] + "'\n" + usage);
-                    }
-                    specPath = args[i];
-                }
-            }
-        }
-        if (specPath == null || from == null || to == null || file == null) {
-            err.println(usage);
-            return 2;
-        }
-        JobSpec spec = load(specPath);
-        TableIdentifier table =
-                TableIdentifier.of(
-                        Namespace.of(spec.iceberg().namespace()),
-                        spec.iceberg().tables().predictions());
-        ReferenceProfile profile;
-        try {
-            profile =
-                    ReferenceProfiles.fromTable(
-                            FeedbackJoinJob.catalog(spec), table, from, to, spec);
-        } catch (IllegalArgumentException e) {
-            throw new UserError("profile: " + e.getMessage());
-        }
-        profile.write(file);
-        out.printf(
-                "wrote %s: %,d predictions of %s in [%s, %s), %d drift targets%n",
-                file, profile.predictions(), table, from, to, profile.targets().size());
-        return 0;
-    }
-
-    private static Instant instant(String option, String text) {
-        try {
-            return Instant.parse(text);
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new UserError(
-                    option
-                            + " must be an ISO-8601 instant such as 2026-01-01T00:00:00Z, not '"
-                            + text
-                            + "'");
-        }
-    }
-
-    private int submit(String[] args) throws Exception {
-        String usage =
-                "usage: ./hindsight submit SPEC --cluster URL [--savepoint PATH] [--parallelism N]"
-                        + " [--jar JAR]";
-        String specFile = null;
-        String cluster = null;
-        Optional<String> savepoint = Optional.empty();
-        Optional<Integer> parallelism = Optional.empty();
-        Path jar = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--cluster" -> cluster = value(args, ++i, usage);
-                case "--savepoint" -> savepoint = Optional.of(value(args, ++i, usage));
-                case "--parallelism" ->
-                        parallelism = Optional.of(positive(value(args, ++i, usage)));
-                case "--jar" -> jar = Path.of(value(args, ++i, usage));
-                default -> {
-                    if (args[i].startsWith("--") || specFile != null) {
-                        throw new UserError(
-                                "submit: unexpected argument '" + args[i] + "'\n" + usage);
-                    }
-                    specFile = args[i];
-                }
-            }
-        }
-        if (specFile == null || cluster == null) {
-            err.println(usage);
-            return 2;
-        }
-        // Only the job id goes to stdout, so that JOB=$(./hindsight submit ...) works.
-        if (validate(new String[] {specFile}, err) != 0) {
-            return 1;
-        }
-        Path jobJar = jar != null ? jar : jobJar();
-        if (!Files.isRegularFile(jobJar)) {
-            throw new UserError(
-                    "no job jar at " + jobJar + "; build it with mvn -pl jobs -am package");
-        }
-        Path spec = Path.of(specFile).toAbsolutePath().normalize();
-        FlinkRestClient flink = new FlinkRestClient(cluster);
-        String jarId;
-        String jobId;
-        try {
-            if (parallelism.isEmpty()) {
-                // The jar-run endpoint defaults to parallelism 1, not to the cluster's default.
-                parallelism = flink.clusterConfig("parallelism.default").map(Hindsight::positive);
-            }
-            jarId = flink.uploadJar(jobJar);
-            jobId =
-                    flink.runJar(
-                            jarId,
-                            FeedbackJoinJob.class.getName(),
-                            List.of("--spec", spec.toString()),
-                            savepoint,
-                            parallelism);
-            flink.deleteJar(jarId);
-        } catch (IOException e) {
-            throw new UserError("submit: " + e.getMessage());
+    /**
+     * Wrong usage: one line, with a suggestion for a mistyped command or option (the same
+     * did-you-mean as the spec's keys get). An unknown argument is reported before anything it left
+     * missing.
+     */
+    private int usageError(ParameterException e, String[] args) {
+        CommandLine where = e.getCommandLine();
+        String name = where.getCommandSpec().qualifiedName(" ");
+        List<String> unmatched =
+                e instanceof UnmatchedArgumentException u
+                        ? u.getUnmatched()
+                        : where.getUnmatchedArguments();
+        String message = e.getMessage();
+        if (!unmatched.isEmpty()) {
+            String given = unmatched.get(0);
+            boolean option = given.startsWith("-");
+            boolean command = !option && !where.getSubcommands().isEmpty();
+            Collection<String> known =
+                    command
+                            ? where.getSubcommands().keySet()
+                            : where.getCommandSpec().optionsMap().keySet();
+            message =
+                    (command ? "unknown command '" : "unknown argument '")
+                            + given
+                            + "'"
+                            + (option || command
+                                    ? Suggestions.closest(given, known)
+                                            .map(s -> " (did you mean '" + s + "'?)")
+                                            .orElse("")
+                                    : "");
         }
         err.println(
-                "submitted "
-                        + spec.getFileName()
-                        + " to "
-                        + flink.baseUrl()
-                        + " with parallelism "
-                        + parallelism.map(String::valueOf).orElse("1")
-                        + savepoint.map(p -> " from savepoint " + p).orElse(""));
-        out.println(jobId);
-        return 0;
+                redact(
+                        (where.getParent() == null ? "" : where.getCommandName() + ": ")
+                                + message
+                                + " — see ./"
+                                + name
+                                + " --help"));
+        return EXIT_USAGE;
     }
 
-    private int stop(String[] args) throws Exception {
-        String usage = "usage: ./hindsight stop JOB_ID --cluster URL [--savepoint-dir DIR]";
-        String jobId = null;
-        String cluster = null;
-        Optional<String> dir = Optional.empty();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--cluster" -> cluster = value(args, ++i, usage);
-                case "--savepoint-dir" ->
-                        dir =
-                                Optional.of(
-                                        Path.of(value(args, ++i, usage))
-                                                .toAbsolutePath()
-                                                .toUri()
-                                                .toString());
-                default -> {
-                    if (args[i].startsWith("--") || jobId != null) {
-                        throw new UserError(
-                                "stop: unexpected argument '" + args[i] + "'\n" + usage);
-                    }
-                    jobId = args[i];
-                }
+    /** A failed command: one line on the terminal, the whole story in the log. */
+    private int failure(Exception e, CommandLine where, ParseResult parsed) {
+        String name = where.getCommandName();
+        if (e instanceof UserError) {
+            String message = redact(prefixed(name, e.getMessage()));
+            LOG.error("{} failed: {}", name, message);
+            err.println(message);
+        } else {
+            StringWriter trace = new StringWriter();
+            e.printStackTrace(new PrintWriter(trace));
+            LOG.error("{} failed unexpectedly: {}", name, redact(trace.toString()));
+            err.println(redact(name + ": " + oneLine(e)));
+        }
+        err.println("  details: " + logFile());
+        return EXIT_FAILED;
+    }
+
+    private static String prefixed(String name, String message) {
+        return message.startsWith(name + ": ") ? message : name + ": " + message;
+    }
+
+    /**
+     * The type and first line of the deepest cause that says something (a bare {@code
+     * ClosedChannelException} under a {@code ConnectException} does not): what a person can act on.
+     */
+    static String oneLine(Throwable e) {
+        Throwable shown = e;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                shown = t;
             }
         }
-        if (jobId == null || cluster == null) {
-            err.println(usage);
-            return 2;
-        }
-        FlinkRestClient flink = new FlinkRestClient(cluster);
-        try {
-            String trigger = flink.stopWithSavepoint(jobId, dir);
-            String location = flink.awaitSavepoint(jobId, trigger, Duration.ofMinutes(10));
-            err.println("stopped job " + jobId + " with a savepoint");
-            out.println(location);
-        } catch (IOException e) {
-            throw new UserError("stop: " + e.getMessage());
-        }
-        return 0;
+        String message = shown.getMessage() == null ? "" : shown.getMessage().strip();
+        String first = message.lines().findFirst().orElse("");
+        return shown.getClass().getSimpleName() + (first.isEmpty() ? "" : ": " + first);
     }
 
     /**
@@ -370,51 +335,39 @@ public final class Hindsight {
         return jars.get(0);
     }
 
-    private static String value(String[] args, int i, String usage) {
-        if (i >= args.length) {
-            throw new UserError("option '" + args[i - 1] + "' needs a value\n" + usage);
+    /** {@code --version}: Hindsight's version and the Flink it was built against. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties versions = new Properties();
+            try (InputStream in = Hindsight.class.getResourceAsStream("version.properties")) {
+                if (in == null) {
+                    throw new IOException("version.properties is missing from the build");
+                }
+                versions.load(in);
+            }
+            return new String[] {
+                "hindsight "
+                        + versions.getProperty("version")
+                        + " (Flink "
+                        + versions.getProperty("flink")
+                        + ", Java "
+                        + System.getProperty("java.version")
+                        + ")"
+            };
         }
-        return args[i];
     }
 
-    private static int positive(String text) {
-        int n;
-        try {
-            n = Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            throw new UserError("--parallelism must be a positive number, not '" + text + "'");
-        }
-        if (n <= 0) {
-            throw new UserError("--parallelism must be a positive number, not '" + text + "'");
-        }
-        return n;
-    }
-
-    /**
-     * The log file of the command line ({@code flink-conf/log4j-cli.properties}), named in errors
-     * that keep their details there.
-     */
-    public static Path logFile() {
-        Path home = Path.of(System.getProperty("hindsight.home", ".")).toAbsolutePath();
-        Path log = home.resolve(".hindsight").resolve("hindsight.log").normalize();
-        Path here = Path.of("").toAbsolutePath();
-        return log.startsWith(here) ? here.relativize(log) : log;
-    }
-
-    private JobSpec load(String file) {
-        Path path = Path.of(file);
-        if (!Files.isRegularFile(path)) {
-            throw new UserError("no such spec file: " + file);
-        }
-        return SpecLoader.load(path, env);
-    }
-
-    /** A mistake of the caller's, reported without a stack trace. */
+    /** A mistake of the caller's or an unreachable service, reported without a stack trace. */
     static final class UserError extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
         UserError(String message) {
             super(message);
+        }
+
+        UserError(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 }

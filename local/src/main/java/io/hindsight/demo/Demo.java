@@ -80,19 +80,8 @@ public final class Demo {
         this.checkpointInterval = checkpointInterval;
     }
 
-    public static int run(String[] args, PrintStream out) throws Exception {
-        int days = 90;
-        int perHour = 60;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--days" -> days = Integer.parseInt(args[++i]);
-                case "--per-hour" -> perHour = Integer.parseInt(args[++i]);
-                default -> {
-                    System.err.println("demo: unknown option '" + args[i] + "'");
-                    return 2;
-                }
-            }
-        }
+    /** {@code ./hindsight demo}; its options are parsed by the command line (DemoCommand). */
+    public static int run(int days, int perHour, PrintStream out) throws Exception {
         Path home = Path.of(System.getProperty("hindsight.home", ".")).toAbsolutePath();
         return new Demo(out, home, home.resolve(".hindsight").resolve("demo"), CHECKPOINT_INTERVAL)
                 .run(days, perHour);

@@ -22,19 +22,26 @@ import org.apache.iceberg.catalog.Namespace;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The command line's validate command: exit codes and what a person reads. */
+/** The command line: exit codes and what a person reads, every message word for word. */
 class HindsightTest {
 
     static final Path HOME = Path.of(System.getProperty("hindsight.home"));
+    static final String LOG = "  details: " + Hindsight.logFile() + "\n";
 
     final ByteArrayOutputStream out = new ByteArrayOutputStream();
     final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     int run(String... args) throws Exception {
+        return runIn(Path.of(System.getProperty("user.dir")), args);
+    }
+
+    /** Runs a command as if called from {@code cwd}. */
+    int runIn(Path cwd, String... args) {
         return new Hindsight(
                         new PrintStream(out, true, StandardCharsets.UTF_8),
                         new PrintStream(err, true, StandardCharsets.UTF_8),
-                        Map.of())
+                        Map.of(),
+                        cwd)
                 .run(args);
     }
 
@@ -105,7 +112,7 @@ class HindsightTest {
         assertThat(run("validate", "/no/such/spec.yaml")).isEqualTo(1);
         assertThat(err()).contains("no such spec file: /no/such/spec.yaml");
         assertThat(run("frobnicate")).isEqualTo(2);
-        assertThat(err()).contains("unknown command 'frobnicate'");
+        assertThat(err()).endsWith("unknown command 'frobnicate' — see ./hindsight --help\n");
     }
 
     @Test
@@ -114,8 +121,8 @@ class HindsightTest {
         assertThat(run("submit", spec.toString())).isEqualTo(2);
         assertThat(err())
                 .isEqualTo(
-                        "usage: ./hindsight submit SPEC --cluster URL [--savepoint PATH]"
-                                + " [--parallelism N] [--jar JAR]\n");
+                        "submit: Missing required option: '--cluster=URL' — see ./hindsight"
+                                + " submit --help\n");
 
         err.reset();
         Path bad = dir.resolve("bad.yaml");
@@ -138,7 +145,9 @@ class HindsightTest {
                 .endsWith(
                         "submit: no Flink cluster answers at "
                                 + cluster
-                                + " (GET /jobmanager/config)\n");
+                                + " (GET /config) — check --cluster and that the JobManager's"
+                                + " REST port is reachable from here\n"
+                                + LOG);
 
         err.reset();
         assertThat(run("stop", "0123456789abcdef0123456789abcdef", "--cluster", cluster))
@@ -147,7 +156,8 @@ class HindsightTest {
                 .isEqualTo(
                         "stop: no Flink cluster answers at "
                                 + cluster
-                                + " (stop job 0123456789abcdef0123456789abcdef)\n");
+                                + " (stop job 0123456789abcdef0123456789abcdef)\n"
+                                + LOG);
         assertThat(out()).isEmpty();
     }
 
@@ -162,8 +172,11 @@ class HindsightTest {
                                 "http://127.0.0.1:1",
                                 "--parallelism",
                                 "zero"))
-                .isEqualTo(1);
-        assertThat(err()).isEqualTo("--parallelism must be a positive number, not 'zero'\n");
+                .isEqualTo(2);
+        assertThat(err())
+                .isEqualTo(
+                        "submit: Invalid value for option '--parallelism': expected a positive"
+                                + " whole number, not 'zero' — see ./hindsight submit --help\n");
     }
 
     private static int freePort() throws java.io.IOException {
@@ -257,11 +270,12 @@ class HindsightTest {
                                 "2026-01-02T00:00:00Z",
                                 "--out",
                                 out))
-                .isEqualTo(1);
+                .isEqualTo(2);
         assertThat(err())
-                .contains(
-                        "--from must be an ISO-8601 instant such as 2026-01-01T00:00:00Z, not"
-                                + " 'yesterday'");
+                .isEqualTo(
+                        "profile: Invalid value for option '--from': expected an ISO-8601 instant"
+                                + " such as 2026-01-01T00:00:00Z, not 'yesterday' — see"
+                                + " ./hindsight profile --help\n");
         err.reset();
         assertThat(
                         run(

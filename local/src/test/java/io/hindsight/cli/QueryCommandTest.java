@@ -89,9 +89,11 @@ class QueryCommandTest {
         assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .isEqualTo(
-                        "query failed: SQL validation failed. From line 1, column 8 to line 1,"
-                                + " column 13: Column 'nosuch' not found in any table (full log: "
+                        "query: invalid SQL — SQL validation failed. From line 1, column 8 to"
+                                + " line 1, column 13: Column 'nosuch' not found in any table"
+                                + " (tables: SHOW TABLES lists them)\n"
+                                + "  details: "
                                 + Hindsight.logFile()
-                                + ")\n");
+                                + "\n");
     }
 }

@@ -17,4 +17,18 @@ public record IcebergSpec(
     public IcebergSpec {
         catalogProperties = Collections2.map(catalogProperties);
     }
+
+    /** Never shows a credential: specs end up in logs and exception messages. */
+    @Override
+    public String toString() {
+        return "IcebergSpec[catalogName="
+                + catalogName
+                + ", catalogProperties="
+                + SpecSecrets.masked(catalogProperties)
+                + ", namespace="
+                + namespace
+                + ", tables="
+                + tables
+                + "]";
+    }
 }

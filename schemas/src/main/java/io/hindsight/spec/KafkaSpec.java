@@ -17,4 +17,18 @@ public record KafkaSpec(
     public KafkaSpec {
         properties = Collections2.map(properties);
     }
+
+    /** Never shows a secret: specs end up in logs and exception messages ({@link SpecSecrets}). */
+    @Override
+    public String toString() {
+        return "KafkaSpec[bootstrapServers="
+                + SpecSecrets.maskUrl(bootstrapServers)
+                + ", groupId="
+                + groupId
+                + ", properties="
+                + SpecSecrets.masked(properties)
+                + ", schemaRegistry="
+                + schemaRegistry
+                + "]";
+    }
 }

@@ -19,7 +19,7 @@ public record SchemaRegistrySpec(
     @Override
     public String toString() {
         return "SchemaRegistrySpec[url="
-                + url
+                + SpecSecrets.maskUrl(url)
                 + ", username="
                 + username
                 + ", password="

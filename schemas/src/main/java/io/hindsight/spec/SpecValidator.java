@@ -85,11 +85,19 @@ public final class SpecValidator {
                         "key.serializer",
                         "value.serializer" ->
                         error(path, "set by Hindsight from the input format — remove it");
+                case "sasl.jaas.config" -> jaas(path, kafka.properties().get(key));
                 default -> {}
             }
         }
         SchemaRegistrySpec registry = kafka.schemaRegistry();
         if (registry != null) {
+            if (registry.url() != null && !isHttpUrl(registry.url())) {
+                error(
+                        "kafka.schema-registry.url",
+                        "invalid URL %s — expected http:// or https:// and a host, e.g."
+                                + " http://registry:8081",
+                        SpecSecrets.maskUrl(shown("kafka.schema-registry.url", registry.url())));
+            }
             if (registry.username() != null && registry.password() == null) {
                 error(
                         "kafka.schema-registry.password",
@@ -334,6 +342,23 @@ public final class SpecValidator {
                     "iceberg.catalog.warehouse",
                     "missing required key — catalog type 'hadoop' needs a warehouse URI, e.g."
                             + " file:///data/warehouse");
+        } else if (("rest".equals(type) || "nessie".equals(type))
+                && catalog.get("uri") != null
+                && !isHttpUrl(catalog.get("uri"))) {
+            error(
+                    "iceberg.catalog.uri",
+                    "invalid URL %s — catalog type '%s' needs http:// or https:// and a host,"
+                            + " e.g. https://catalog:8181",
+                    SpecSecrets.maskUrl(shown("iceberg.catalog.uri", catalog.get("uri"))),
+                    type);
+        } else if ("hive".equals(type)
+                && catalog.get("uri") != null
+                && !isUrl(catalog.get("uri"), "thrift")) {
+            error(
+                    "iceberg.catalog.uri",
+                    "invalid URL %s — catalog type 'hive' needs thrift:// and a host, e.g."
+                            + " thrift://metastore:9083",
+                    SpecSecrets.maskUrl(shown("iceberg.catalog.uri", catalog.get("uri"))));
         }
         TableNames t = iceberg.tables();
         if (t != null) {
@@ -822,6 +847,42 @@ public final class SpecValidator {
         return spec.inputs() == null || spec.inputs().feedback() == null
                 ? null
                 : spec.inputs().feedback().fields();
+    }
+
+    // <LoginModule class> <flag> [option=value ...]; as Kafka's JaasConfig parses it (one entry).
+    private static final java.util.regex.Pattern JAAS =
+            java.util.regex.Pattern.compile(
+                    "\\s*[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)+"
+                            + "\\s+(required|requisite|sufficient|optional)"
+                            + "(\\s+[\\w.-]+\\s*=\\s*(\"([^\"\\\\]|\\\\.)*\"|[^\\s;\"=]+))*"
+                            + "\\s*;\\s*");
+
+    /** Never echoes the value: it holds the credentials. */
+    private void jaas(String path, String value) {
+        if (value != null && !JAAS.matcher(value).matches()) {
+            error(
+                    path,
+                    "invalid JAAS configuration (value not shown) — expected '<login module"
+                            + " class> required option=\"value\" ...;', e.g."
+                            + " org.apache.kafka.common.security.plain.PlainLoginModule required"
+                            + " username=\"u\" password=\"${env:KAFKA_PASSWORD}\";");
+        }
+    }
+
+    private static boolean isHttpUrl(String url) {
+        return isUrl(url, "http") || isUrl(url, "https");
+    }
+
+    private static boolean isUrl(String url, String scheme) {
+        try {
+            java.net.URI uri = new java.net.URI(url.trim());
+            return scheme.equalsIgnoreCase(uri.getScheme())
+                    && uri.getHost() != null
+                    && !uri.getHost().isEmpty();
+        } catch (java.net.URISyntaxException e) {
+            // Not a URL at all: the caller reports it with the value as written.
+            return false;
+        }
     }
 
     private String shown(String path, Object value) {

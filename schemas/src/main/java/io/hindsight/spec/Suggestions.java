@@ -4,12 +4,12 @@ import java.util.Collection;
 import java.util.Optional;
 
 /** "Did you mean" for misspelled keys and names: the closest known word by Levenshtein distance. */
-final class Suggestions {
+public final class Suggestions {
 
     private Suggestions() {}
 
     /** The known word closest to {@code given}, if it is close enough to be a plausible typo. */
-    static Optional<String> closest(String given, Collection<String> known) {
+    public static Optional<String> closest(String given, Collection<String> known) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : known) {

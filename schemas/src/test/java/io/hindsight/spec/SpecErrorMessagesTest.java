@@ -438,6 +438,62 @@ class SpecErrorMessagesTest {
                                 "kafka.schema-registry.username (line 5): missing required key —"
                                         + " username and password go together")),
                 arguments(
+                        edit("url: http://registry:8081", "url: not a url"),
+                        List.of(
+                                "kafka.schema-registry.url (line 6): invalid URL 'not a url' —"
+                                        + " expected http:// or https:// and a host, e.g."
+                                        + " http://registry:8081")),
+                arguments(
+                        edit("url: http://registry:8081", "url: https://bob:PASS@"),
+                        List.of(
+                                "kafka.schema-registry.url (line 6): invalid URL 'https://****@'"
+                                        + " — expected http:// or https:// and a host, e.g."
+                                        + " http://registry:8081")),
+                arguments(
+                        edit(
+                                "bootstrap-servers: localhost:9092",
+                                "bootstrap-servers: localhost:9092\n"
+                                        + "  properties: {sasl.jaas.config: x}"),
+                        List.of(
+                                "kafka.properties.sasl.jaas.config (line 5): invalid JAAS"
+                                        + " configuration (value not shown) — expected '<login"
+                                        + " module class> required option=\"value\" ...;', e.g."
+                                        + " org.apache.kafka.common.security.plain.PlainLoginModule"
+                                        + " required username=\"u\""
+                                        + " password=\"${env:KAFKA_PASSWORD}\";")),
+                arguments(
+                        edit(
+                                "bootstrap-servers: localhost:9092",
+                                "bootstrap-servers: localhost:9092\n"
+                                        + "  properties:\n"
+                                        + "    sasl.jaas.config: PlainLoginModule required"
+                                        + " password=\"SECRET\""),
+                        List.of(
+                                "kafka.properties.sasl.jaas.config (line 6): invalid JAAS"
+                                        + " configuration (value not shown) — expected '<login"
+                                        + " module class> required option=\"value\" ...;', e.g."
+                                        + " org.apache.kafka.common.security.plain.PlainLoginModule"
+                                        + " required username=\"u\""
+                                        + " password=\"${env:KAFKA_PASSWORD}\";")),
+                arguments(
+                        edit(
+                                "drift: {}",
+                                "iceberg:\n  catalog:\n    type: rest\n"
+                                        + "    uri: catalog:8181\ndrift: {}"),
+                        List.of(
+                                "iceberg.catalog.uri (line 37): invalid URL 'catalog:8181' —"
+                                        + " catalog type 'rest' needs http:// or https:// and a"
+                                        + " host, e.g. https://catalog:8181")),
+                arguments(
+                        edit(
+                                "drift: {}",
+                                "iceberg:\n  catalog:\n    type: hive\n"
+                                        + "    uri: http://metastore:9083\ndrift: {}"),
+                        List.of(
+                                "iceberg.catalog.uri (line 37): invalid URL"
+                                        + " 'http://metastore:9083' — catalog type 'hive' needs"
+                                        + " thrift:// and a host, e.g. thrift://metastore:9083")),
+                arguments(
                         edit("label: is_fraud", "label: is_fraud\n    attributes: {label: x}"),
                         List.of(
                                 "inputs.feedback.attributes.label (line 32): name 'label' is"

@@ -160,7 +160,9 @@ public final class Hindsight {
         JobSpec spec = load(args[0]);
         Path work = Path.of(".hindsight", "run", spec.application()).toAbsolutePath();
         var flink =
-                LocalFlink.environment(LocalFlink.configuration(work, 2, Duration.ofSeconds(10)));
+                LocalFlink.environment(
+                        LocalFlink.withPrometheusFromEnvironment(
+                                LocalFlink.configuration(work, 2, Duration.ofSeconds(10))));
         FeedbackJoinJob.wire(flink, spec, FeedbackJoinJob.catalog(spec));
         out.println(
                 "running Hindsight for '"

@@ -57,7 +57,9 @@ final class RunCommand implements Callable<Integer> {
         Preflight.catalog(spec, timeout);
         Path work = Path.of(".hindsight", "run", spec.application()).toAbsolutePath();
         var flink =
-                LocalFlink.environment(LocalFlink.configuration(work, 2, Duration.ofSeconds(10)));
+                LocalFlink.environment(
+                        LocalFlink.withPrometheusFromEnvironment(
+                                LocalFlink.configuration(work, 2, Duration.ofSeconds(10))));
         FeedbackJoinJob.wire(flink, spec, FeedbackJoinJob.catalog(spec));
         cli.out.println(
                 "running Hindsight for '"

@@ -6,6 +6,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -44,6 +45,36 @@ public final class LocalFlink {
         c.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
         c.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
         return c;
+    }
+
+    /**
+     * Environment variable that turns on the Prometheus reporter of local runs (a port or range).
+     */
+    public static final String PROMETHEUS_PORT_ENV = "HINDSIGHT_PROMETHEUS_PORT";
+
+    /**
+     * Adds Flink's Prometheus reporter (as flink-conf/config.yaml configures it for a cluster),
+     * serving every metric of the in-process cluster, JobManager and TaskManager alike, on {@code
+     * port} (a port such as {@code 9249} or a range such as {@code 9249-9259}). The reporter must
+     * be on the classpath (the CLI's provided classpath has flink-metrics-prometheus): an
+     * in-process MiniCluster has no plugin manager and reads no plugins folder.
+     */
+    public static Configuration withPrometheus(Configuration c, String port) {
+        c.set(MetricOptions.REPORTERS_LIST, "prom");
+        c.setString(
+                "metrics.reporter.prom.factory.class",
+                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        c.setString("metrics.reporter.prom.port", port);
+        return c;
+    }
+
+    /**
+     * {@link #withPrometheus} with the port from {@value #PROMETHEUS_PORT_ENV} if that is set and
+     * not blank; the configuration unchanged otherwise.
+     */
+    public static Configuration withPrometheusFromEnvironment(Configuration c) {
+        String port = System.getenv(PROMETHEUS_PORT_ENV);
+        return port == null || port.isBlank() ? c : withPrometheus(c, port.trim());
     }
 
     public static StreamExecutionEnvironment environment(Configuration configuration) {

@@ -421,14 +421,14 @@ class SpecLoaderTest {
                         "label-window: 60d",
                         "label-window: ${env:WINDOW_DAYS}d");
 
-        JobSpec spec =
-                SpecLoader.parse(
-                        yaml, Map.of("JAAS", "user=\"a\" password=\"b\";", "WINDOW_DAYS", "30"));
+        String jaas =
+                "org.apache.kafka.common.security.plain.PlainLoginModule required"
+                        + " username=\"a\" password=\"b\";";
+        JobSpec spec = SpecLoader.parse(yaml, Map.of("JAAS", jaas, "WINDOW_DAYS", "30"));
 
         assertThat(spec.kafka().bootstrapServers()).isEqualTo("localhost:9092");
         // An empty value leaves the property unset rather than set to "".
-        assertThat(spec.kafka().properties())
-                .containsExactly(Map.entry("sasl.jaas.config", "user=\"a\" password=\"b\";"));
+        assertThat(spec.kafka().properties()).containsExactly(Map.entry("sasl.jaas.config", jaas));
         assertThat(spec.join().labelWindow()).isEqualTo(Duration.ofDays(30));
     }
 

@@ -121,7 +121,7 @@ class CommandLineTest {
         assertThat(run("validate", "--bogus")).isEqualTo(2);
         assertThat(err())
                 .isEqualTo(
-                        "validate: Unknown option: '--bogus' — see ./hindsight validate --help\n");
+                        "validate: unknown argument '--bogus' — see ./hindsight validate --help\n");
         assertThat(run("validate")).isEqualTo(2);
         assertThat(err())
                 .isEqualTo(

@@ -202,8 +202,9 @@ class SecretsNeverShownTest {
         Map<String, String> reachable = env(broker.bootstrapServers(), registry);
         Path good = spec("good.yaml", hadoop(""));
         Path silentCatalog = spec("silent-catalog.yaml", rest(silent));
-        // Flink's Iceberg catalog factory rejects this property when the SQL session registers the
-        // catalog; Iceberg's own API (the preflight check, the jobs) never reads it.
+        // Flink's Iceberg catalog factory would reject this property; the SQL session registers the
+        // catalog through Iceberg's own API (as the preflight check and the jobs do), which never
+        // reads it, so the query runs, and still prints no secret.
         Path rejected = spec("rejected.yaml", hadoop("    cache.expiration-interval-ms: abc\n"));
         IcebergTables.ensure(
                 IcebergCatalogs.localHadoop("hindsight", dir.resolve("warehouse")).loadCatalog(),
@@ -243,7 +244,7 @@ class SecretsNeverShownTest {
                                 "--check-timeout",
                                 "2"))
                 .isEqualTo(1);
-        assertThat(cli(reachable, "query", "rejected.yaml", "SELECT 1")).isEqualTo(1);
+        assertThat(cli(reachable, "query", "rejected.yaml", "SELECT 1")).isZero();
         assertThat(cli(reachable, "query", "good.yaml", "SELEC oops")).isEqualTo(1);
         assertThat(cli(reachable, "query", "good.yaml", "SHOW TABLES")).isZero();
         assertThat(
@@ -298,7 +299,6 @@ class SecretsNeverShownTest {
                 .contains("run: Kafka at 127.0.0.1:")
                 .contains("run: cannot reach the schema registry at http://****@127.0.0.1:")
                 .contains("run: Iceberg catalog 'hindsight' at " + silent + " did not answer")
-                .contains("query: cannot open Iceberg catalog 'hindsight' (NumberFormatException")
                 .contains("query: invalid SQL")
                 .contains("fraud_predictions")
                 .contains("submit: no Flink cluster answers at http://****@127.0.0.1:")

@@ -287,7 +287,8 @@ class K8sManifestsTest {
                     + "\";";
         }
         return name.endsWith("_URI") || name.endsWith("_URL")
-                ? "https://" + name.toLowerCase() + ".test"
+                // a host name has no underscores, and the validator checks URLs
+                ? "https://" + name.toLowerCase().replace('_', '-') + ".test"
                 : "dummy-" + name.toLowerCase();
     }
 

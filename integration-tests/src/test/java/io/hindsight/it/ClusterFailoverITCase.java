@@ -13,11 +13,11 @@ import io.hindsight.join.JoinStateCounts;
 import io.hindsight.kafka.ClientTimeouts;
 import io.hindsight.kafka.ConsumerGroupProgress;
 import io.hindsight.registry.ConfluentAvroDecoder;
-import io.hindsight.registry.ConfluentAvroEncoder;
 import io.hindsight.registry.DecodeException;
 import io.hindsight.registry.RegistryConfig;
 import io.hindsight.registry.SchemaRegistryClient;
 import io.hindsight.registry.StandInSchemaRegistry;
+import io.hindsight.sim.ConfluentRecordEncoder;
 import io.hindsight.sim.FraudSchemas;
 import io.hindsight.sim.FraudSimulator;
 import io.hindsight.sim.SimulatedEvent;
@@ -44,7 +44,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.generic.GenericRecord;
@@ -401,15 +400,11 @@ class ClusterFailoverITCase {
 
     private SimulationPublisher publisher(String predictionsTopic, String feedbackTopic) {
         SchemaRegistryClient client = RegistryConfig.of(registry.url()).create();
-        Map<String, ConfluentAvroEncoder> encoders = new ConcurrentHashMap<>();
         return new SimulationPublisher(
                 broker.bootstrapServers(),
                 predictionsTopic,
                 feedbackTopic,
-                (topic, record) ->
-                        encoders.computeIfAbsent(
-                                        topic, tp -> ConfluentAvroEncoder.forTopicValue(client, tp))
-                                .encode(record));
+                new ConfluentRecordEncoder(client));
     }
 
     /** The events at about 5 000 records/s, so that the kill lands while records flow. */

@@ -11,11 +11,11 @@ import io.hindsight.jobs.TableAndTopicSinks;
 import io.hindsight.kafka.HindsightKafka;
 import io.hindsight.kafka.KafkaConnections;
 import io.hindsight.registry.ConfluentAvroDecoder;
-import io.hindsight.registry.ConfluentAvroEncoder;
 import io.hindsight.registry.RegistryConfig;
 import io.hindsight.registry.SchemaRegistryClient;
 import io.hindsight.registry.StandInSchemaRegistry;
 import io.hindsight.schemas.DeadLetter;
+import io.hindsight.sim.ConfluentRecordEncoder;
 import io.hindsight.sim.FraudSchemas;
 import io.hindsight.sim.FraudSimulator;
 import io.hindsight.sim.SimulatedEvent;
@@ -40,7 +40,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.configuration.Configuration;
@@ -104,19 +103,12 @@ class FeedbackJoinITCase {
         Path examples =
                 Path.of(System.getProperty("hindsight.home", "..")).resolve("examples/fraud");
         simulator = new FraudSimulator(PLAN, FraudSchemas.load(examples));
-        Map<String, ConfluentAvroEncoder> encoders = new ConcurrentHashMap<>();
         published =
                 new SimulationPublisher(
                                 broker.bootstrapServers(),
                                 PREDICTIONS_TOPIC,
                                 FEEDBACK_TOPIC,
-                                (topic, record) ->
-                                        encoders.computeIfAbsent(
-                                                        topic,
-                                                        t ->
-                                                                ConfluentAvroEncoder.forTopicValue(
-                                                                        registryClient, t))
-                                                .encode(record))
+                                new ConfluentRecordEncoder(registryClient))
                         .publish(simulator, (sent, until) -> {});
         reference = new ReferenceJoin(simulator, LABEL_WINDOW);
     }
@@ -536,7 +528,7 @@ class FeedbackJoinITCase {
     /** The same keys from the simulator's malformed records, encoded as they were published. */
     private static Map<String, Integer> expectedDeadLetterKeys() {
         Map<String, Integer> keys = new TreeMap<>();
-        Map<String, ConfluentAvroEncoder> encoders = new HashMap<>();
+        ConfluentRecordEncoder encoder = new ConfluentRecordEncoder(registryClient);
         for (SimulatedEvent e : simulator) {
             if (e.kind() != Kind.MALFORMED) {
                 continue;
@@ -545,12 +537,7 @@ class FeedbackJoinITCase {
             byte[] value =
                     e.payload() instanceof RawPayload raw
                             ? raw.bytes()
-                            : encoders.computeIfAbsent(
-                                            topic,
-                                            t ->
-                                                    ConfluentAvroEncoder.forTopicValue(
-                                                            registryClient, t))
-                                    .encode(e.record());
+                            : encoder.encode(topic, e.record());
             keys.merge(
                     topic
                             + " | "

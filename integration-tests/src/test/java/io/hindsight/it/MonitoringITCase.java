@@ -8,10 +8,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hindsight.embedded.KafkaBrokerProcess;
 import io.hindsight.jobs.FeedbackJoinJob;
 import io.hindsight.jobs.LocalFlink;
-import io.hindsight.registry.ConfluentAvroEncoder;
 import io.hindsight.registry.RegistryConfig;
 import io.hindsight.registry.SchemaRegistryClient;
 import io.hindsight.registry.StandInSchemaRegistry;
+import io.hindsight.sim.ConfluentRecordEncoder;
 import io.hindsight.sim.FraudSchemas;
 import io.hindsight.sim.FraudSimulator;
 import io.hindsight.sim.SimulationPlan;
@@ -32,7 +32,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiPredicate;
 import java.util.function.Function;
 import org.apache.datasketches.kll.KllSketch;
@@ -178,18 +177,11 @@ class MonitoringITCase {
         Path examples =
                 Path.of(System.getProperty("hindsight.home", "..")).resolve("examples/fraud");
         FraudSimulator simulator = new FraudSimulator(PLAN, FraudSchemas.load(examples));
-        Map<String, ConfluentAvroEncoder> encoders = new ConcurrentHashMap<>();
         new SimulationPublisher(
                         broker.bootstrapServers(),
                         PREDICTIONS_TOPIC,
                         FEEDBACK_TOPIC,
-                        (topic, record) ->
-                                encoders.computeIfAbsent(
-                                                topic,
-                                                t ->
-                                                        ConfluentAvroEncoder.forTopicValue(
-                                                                registryClient, t))
-                                        .encode(record))
+                        new ConfluentRecordEncoder(registryClient))
                 .publish(simulator, (sent, until) -> {});
 
         Configuration conf =

@@ -7,10 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hindsight.embedded.KafkaBrokerProcess;
 import io.hindsight.jobs.FeedbackJoinJob;
 import io.hindsight.jobs.LocalFlink;
-import io.hindsight.registry.ConfluentAvroEncoder;
 import io.hindsight.registry.RegistryConfig;
 import io.hindsight.registry.SchemaRegistryClient;
 import io.hindsight.registry.StandInSchemaRegistry;
+import io.hindsight.sim.ConfluentRecordEncoder;
 import io.hindsight.sim.FraudSchemas;
 import io.hindsight.sim.FraudSimulator;
 import io.hindsight.sim.SimulationPlan;
@@ -29,7 +29,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -147,16 +146,11 @@ class PrometheusITCase {
     }
 
     private static SimulationPublisher publisher(SchemaRegistryClient registryClient) {
-        Map<String, ConfluentAvroEncoder> encoders = new ConcurrentHashMap<>();
         return new SimulationPublisher(
                 broker.bootstrapServers(),
                 PREDICTIONS_TOPIC,
                 FEEDBACK_TOPIC,
-                (topic, record) ->
-                        encoders.computeIfAbsent(
-                                        topic,
-                                        t -> ConfluentAvroEncoder.forTopicValue(registryClient, t))
-                                .encode(record));
+                new ConfluentRecordEncoder(registryClient));
     }
 
     private static void publish(SimulationPublisher publisher, SimulationPlan plan, Path examples)

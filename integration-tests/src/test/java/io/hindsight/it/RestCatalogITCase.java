@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.hindsight.embedded.KafkaBrokerProcess;
 import io.hindsight.jobs.FeedbackJoinJob;
 import io.hindsight.jobs.LocalFlink;
-import io.hindsight.registry.ConfluentAvroEncoder;
 import io.hindsight.registry.RegistryConfig;
 import io.hindsight.registry.SchemaRegistryClient;
 import io.hindsight.registry.StandInSchemaRegistry;
+import io.hindsight.sim.ConfluentRecordEncoder;
 import io.hindsight.sim.FraudSchemas;
 import io.hindsight.sim.FraudSimulator;
 import io.hindsight.sim.SimulationPlan;
@@ -28,7 +28,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -112,18 +111,11 @@ class RestCatalogITCase {
             Path examples =
                     Path.of(System.getProperty("hindsight.home", "..")).resolve("examples/fraud");
             FraudSimulator simulator = new FraudSimulator(PLAN, FraudSchemas.load(examples));
-            Map<String, ConfluentAvroEncoder> encoders = new ConcurrentHashMap<>();
             new SimulationPublisher(
                             broker.bootstrapServers(),
                             PREDICTIONS_TOPIC,
                             FEEDBACK_TOPIC,
-                            (topic, record) ->
-                                    encoders.computeIfAbsent(
-                                                    topic,
-                                                    t ->
-                                                            ConfluentAvroEncoder.forTopicValue(
-                                                                    registryClient, t))
-                                            .encode(record))
+                            new ConfluentRecordEncoder(registryClient))
                     .publish(simulator, (sent, until) -> {});
             ReferenceJoin reference = new ReferenceJoin(simulator, LABEL_WINDOW);
 

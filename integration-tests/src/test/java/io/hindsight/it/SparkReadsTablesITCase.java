@@ -7,10 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hindsight.embedded.KafkaBrokerProcess;
 import io.hindsight.jobs.FeedbackJoinJob;
 import io.hindsight.jobs.LocalFlink;
-import io.hindsight.registry.ConfluentAvroEncoder;
 import io.hindsight.registry.RegistryConfig;
 import io.hindsight.registry.SchemaRegistryClient;
 import io.hindsight.registry.StandInSchemaRegistry;
+import io.hindsight.sim.ConfluentRecordEncoder;
 import io.hindsight.sim.FraudSchemas;
 import io.hindsight.sim.FraudSimulator;
 import io.hindsight.sim.SimulationPlan;
@@ -31,7 +31,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -318,18 +317,11 @@ class SparkReadsTablesITCase {
             Path examples =
                     Path.of(System.getProperty("hindsight.home", "..")).resolve("examples/fraud");
             FraudSimulator simulator = new FraudSimulator(plan, FraudSchemas.load(examples));
-            Map<String, ConfluentAvroEncoder> encoders = new ConcurrentHashMap<>();
             new SimulationPublisher(
                             broker.bootstrapServers(),
                             PREDICTIONS_TOPIC,
                             FEEDBACK_TOPIC,
-                            (topic, record) ->
-                                    encoders.computeIfAbsent(
-                                                    topic,
-                                                    t ->
-                                                            ConfluentAvroEncoder.forTopicValue(
-                                                                    registryClient, t))
-                                            .encode(record))
+                            new ConfluentRecordEncoder(registryClient))
                     .publish(simulator, (sent, until) -> {});
             Configuration conf =
                     LocalFlink.configuration(dir.resolve("flink"), 2, Duration.ofSeconds(1));

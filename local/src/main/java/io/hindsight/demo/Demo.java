@@ -10,10 +10,10 @@ import io.hindsight.join.JoinStateCounts;
 import io.hindsight.kafka.ClientTimeouts;
 import io.hindsight.kafka.ConsumerGroupProgress;
 import io.hindsight.registry.ConfluentAvroDecoder;
-import io.hindsight.registry.ConfluentAvroEncoder;
 import io.hindsight.registry.RegistryConfig;
 import io.hindsight.registry.SchemaRegistryClient;
 import io.hindsight.registry.StandInSchemaRegistry;
+import io.hindsight.sim.ConfluentRecordEncoder;
 import io.hindsight.sim.FraudSchemas;
 import io.hindsight.sim.FraudSimulator;
 import io.hindsight.sim.SimulatedEvent;
@@ -40,7 +40,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.avro.generic.GenericRecord;
@@ -137,7 +136,6 @@ public final class Demo {
             out.println();
 
             SchemaRegistryClient client = RegistryConfig.of(registry.url()).create();
-            Map<String, ConfluentAvroEncoder> encoders = new ConcurrentHashMap<>();
             SimulationPlan plan =
                     SimulationPlan.defaults(
                             42L,
@@ -166,14 +164,7 @@ public final class Demo {
                                     broker.bootstrapServers(),
                                     predictionsTopic,
                                     feedbackTopic,
-                                    (topic, record) ->
-                                            encoders.computeIfAbsent(
-                                                            topic,
-                                                            t ->
-                                                                    ConfluentAvroEncoder
-                                                                            .forTopicValue(
-                                                                                    client, t))
-                                                    .encode(record))
+                                    new ConfluentRecordEncoder(client))
                             .publish(
                                     () -> simulator.stream().peek(truths::count).iterator(),
                                     (sent, simulated) ->

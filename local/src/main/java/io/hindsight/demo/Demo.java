@@ -262,29 +262,12 @@ public final class Demo {
      * threshold, so the demo watches daily windows against the previous week.
      */
     static DriftSpec atDemoVolume(DriftSpec drift) {
-        return new DriftSpec(
-                drift.enabled(),
-                DEMO_DRIFT_WINDOW,
-                DriftReference.rolling(7),
-                drift.features(),
-                drift.modelOutputs(),
-                drift.sketchK(),
-                drift.maxCategories(),
-                drift.thresholds());
+        return drift.withWindow(DEMO_DRIFT_WINDOW, DriftReference.rolling(7));
     }
 
     /** Weekly cohorts, so that a country's cohort holds enough labels to be judged. */
     static MetricsSpec atDemoVolume(MetricsSpec metrics) {
-        return new MetricsSpec(
-                metrics.enabled(),
-                metrics.task(),
-                DEMO_COHORT_WINDOW,
-                metrics.slices(),
-                metrics.metrics(),
-                metrics.positiveThreshold(),
-                metrics.k(),
-                metrics.expiredAs(),
-                metrics.calibrationBins());
+        return metrics.withWindow(DEMO_COHORT_WINDOW);
     }
 
     /** Minimum support scaled down with the volume (by ten: weekly cohorts hold more rows). */

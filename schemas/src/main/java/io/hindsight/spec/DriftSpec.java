@@ -48,6 +48,20 @@ public record DriftSpec(
                 DriftDecision.DEFAULTS);
     }
 
+    /** This section with another window and reference, everything else as it is. */
+    public DriftSpec withWindow(Duration window, DriftReference reference) {
+        return new DriftSpec(
+                enabled,
+                window,
+                reference,
+                features,
+                modelOutputs,
+                sketchK,
+                maxCategories,
+                thresholds,
+                decision);
+    }
+
     /** What a spec without a {@code drift} section gets. */
     public static DriftSpec disabled() {
         return new DriftSpec(false, null, null, List.of(), false, 0, 0, null, null);

@@ -56,6 +56,21 @@ public record MetricsSpec(
         metrics = Collections2.list(metrics);
     }
 
+    /** This section with another cohort window, everything else as it is. */
+    public MetricsSpec withWindow(Duration window) {
+        return new MetricsSpec(
+                enabled,
+                task,
+                window,
+                slices,
+                metrics,
+                positiveThreshold,
+                k,
+                expiredAs,
+                calibrationBins,
+                estimation);
+    }
+
     /** What a spec without a {@code metrics} section gets. */
     public static MetricsSpec disabled() {
         return new MetricsSpec(false, null, null, List.of(), List.of(), 0, 0, null, 0);

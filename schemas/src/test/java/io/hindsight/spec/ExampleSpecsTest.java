@@ -112,4 +112,26 @@ class ExampleSpecsTest {
         assertThat(spec.kafka().schemaRegistry().password()).isEqualTo("s3cret");
         assertThat(spec.kafka().schemaRegistry().toString()).doesNotContain("s3cret");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fraud", "recommender", "llm-assistant"})
+    void anotherWindowKeepsEveryOtherSetting(String app) throws Exception {
+        JobSpec spec = load(app);
+        Duration week = Duration.ofDays(7);
+
+        MetricsSpec metrics = spec.metrics().withWindow(week);
+        assertThat(metrics.window()).isEqualTo(week);
+        assertThat(metrics)
+                .usingRecursiveComparison()
+                .ignoringFields("window")
+                .isEqualTo(spec.metrics());
+
+        DriftSpec drift = spec.drift().withWindow(week, DriftReference.rolling(7));
+        assertThat(drift.window()).isEqualTo(week);
+        assertThat(drift.reference()).isEqualTo(DriftReference.rolling(7));
+        assertThat(drift)
+                .usingRecursiveComparison()
+                .ignoringFields("window", "reference")
+                .isEqualTo(spec.drift());
+    }
 }

@@ -40,7 +40,7 @@ import org.apache.flink.util.OutputTag;
  * join key). Whether feedback is joinable, too early, late or beyond the retention is decided by
  * its time against the prediction's ({@link Verdict}), whichever of the two arrived first; joinable
  * feedback is applied in event-time order when the watermark passes it. So the rows are independent
- * of arrival order and timer order, and replayable (rules table: jobs/README.md, "The join's
+ * of arrival order and timer order, and replayable (rules table: join/README.md, "The join's
  * rules"). Timers, per key:
  *
  * <ul>
@@ -181,7 +181,7 @@ public class FeedbackJoinFunction
             if (s.has(JoinState.CLOSED)) {
                 // Stamped inside the window but arrived after the watermark passed the deadline:
                 // the final row is out. The one decision that depends on arrival, and only for
-                // input behind the watermark (see jobs/README.md, "The join's rules").
+                // input behind the watermark (see join/README.md, "The join's rules").
                 late(ctx, feedback, s);
             } else if (s.has(JoinState.RESOLVED)) {
                 extra(ctx, feedback, s);

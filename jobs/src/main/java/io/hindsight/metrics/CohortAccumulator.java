@@ -18,10 +18,10 @@ import org.apache.flink.core.memory.DataOutputView;
  * Everything one slice of one cohort needs for its metrics, as mergeable sums, counts and
  * histograms: the same rows folded in any order or split give the same counts and histograms.
  *
- * <p>Which outcome rows count (see jobs/README.md, "Which outcome rows count"): {@code labeled} and
- * the label delays from LABELED rows of revision 1; label-based metrics from final rows only (under
- * policy {@code all} the revision-1 row enters the prediction, later ones add clicks); EXPIRED rows
- * as negatives when {@link SliceMetricsConfig#expiredCountsAsNegative()}.
+ * <p>Which outcome rows count (see metrics/README.md, "Which outcome rows count"): {@code labeled}
+ * and the label delays from LABELED rows of revision 1; label-based metrics from final rows only
+ * (under policy {@code all} the revision-1 row enters the prediction, later ones add clicks);
+ * EXPIRED rows as negatives when {@link SliceMetricsConfig#expiredCountsAsNegative()}.
  */
 public final class CohortAccumulator {
 

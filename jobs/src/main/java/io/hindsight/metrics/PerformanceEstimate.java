@@ -13,7 +13,7 @@ import org.apache.commons.math3.distribution.NormalDistribution;
  * confidence, σ the standard deviation of the realized metric under that same assumption: exact for
  * accuracy and precision (sums of independent Bernoulli indicators over a fixed set of rows), by
  * the delta method for recall and F1, and by Hanley and McNeil (1982) for ROC AUC with the expected
- * class counts. Formulas: jobs/README.md, "Estimated performance".
+ * class counts. Formulas: metrics/README.md, "Estimated performance".
  *
  * <p>Written out here because no library at hand estimates performance from scores (NannyML is a
  * Python batch library).

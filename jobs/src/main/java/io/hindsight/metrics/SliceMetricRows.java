@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * A cohort-slice's {@link SliceMetric} row from its accumulator: the scikit-learn definitions
- * listed in jobs/README.md, for the metrics the spec asks for (the others stay null).
+ * listed in metrics/README.md, for the metrics the spec asks for (the others stay null).
  */
 public final class SliceMetricRows {
 

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * window while labels change it, and the final revision when the watermark reaches the end plus the
  * label window, after which the cohort is removed. At the end of input (watermark {@code
  * Long.MAX_VALUE}: drained runs) only final revisions are emitted. Timers and why the final
- * revision is complete: jobs/README.md, "Slice metrics".
+ * revision is complete: metrics/README.md.
  */
 public class SliceMetricsMergeFunction extends KeyedProcessFunction<String, Partial, SliceMetric> {
 

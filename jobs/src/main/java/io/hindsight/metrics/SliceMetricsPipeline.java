@@ -27,7 +27,7 @@ import org.apache.flink.types.Either;
  * </pre>
  *
  * <p>Both inputs carry event-time timestamps and watermarks (the join's outputs). Design, which
- * outcome rows count and the error bounds: jobs/README.md, "Slice metrics".
+ * outcome rows count and the error bounds: metrics/README.md.
  */
 public final class SliceMetricsPipeline {
 

@@ -232,7 +232,7 @@ class FeedbackJoinPropertyTest {
     }
 
     /**
-     * The rules, straight from jobs/README.md ("The join's rules"): classify each distinct feedback
+     * The rules, straight from join/README.md ("The join's rules"): classify each distinct feedback
      * by its time against the prediction's, sort the joinable ones by (time, id), and fold them
      * under the policy.
      */

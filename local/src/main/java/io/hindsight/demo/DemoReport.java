@@ -220,7 +220,7 @@ final class DemoReport {
         out.println(
                 "At 100 values a window this flags 3 of 2 000 unchanged feature-windows where the"
                         + " floors alone flag 1 243, and it catches a 3 % -> 5 % positive rate in"
-                        + " 92 % of 2 200-value windows (jobs/README.md, Drift).");
+                        + " 92 % of 2 200-value windows (drift/README.md).");
         query(
                 "Which features drifted, and when? (daily windows against the previous week)",
                 """

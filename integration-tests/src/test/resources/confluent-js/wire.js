@@ -9,10 +9,13 @@
 //   "topic": "payments.fraud-scores",          // subject <topic>-value (TopicNameStrategy)
 //   "schemas": ["<v1 schema JSON>", ...],      // registered in this order
 //   "encode": [{"schema": 0, "record": {...}}], // index into schemas; plain JSON as avsc takes it
-//   "decode": ["<hex>", ...]                    // framed records to decode
+//   "decode": ["<hex>", ...],                   // framed records to decode
+//   "tryRegister": ["<schema JSON>", ...]       // optional: registrations that may be refused
 // }
-// Prints one JSON object: {"ids": [...], "encoded": ["<hex>", ...], "decoded": [{...}, ...]}.
-// Any failure: the error on stderr and exit code 1.
+// Prints one JSON object: {"ids": [...], "encoded": ["<hex>", ...], "decoded": [...],
+// "tried": [...]}. A decoded or tried entry the registry refused is {"error": {"status",
+// "errorCode", "message"}} as Confluent's client reports it; any other failure: the error on
+// stderr and exit code 1.
 'use strict';
 
 const fs = require('fs');
@@ -46,10 +49,30 @@ async function main() {
   const deserializer = new sr.AvroDeserializer(client, sr.SerdeType.VALUE, {});
   const decoded = [];
   for (const hex of request.decode) {
-    decoded.push(await deserializer.deserialize(request.topic, Buffer.from(hex, 'hex')));
+    decoded.push(
+      await refused(() => deserializer.deserialize(request.topic, Buffer.from(hex, 'hex'))));
   }
 
-  process.stdout.write(JSON.stringify({ ids, encoded, decoded }));
+  const tried = [];
+  for (const schema of request.tryRegister || []) {
+    tried.push(await refused(async () => ({
+      id: await client.register(subject, { schemaType: 'AVRO', schema }),
+    })));
+  }
+
+  process.stdout.write(JSON.stringify({ ids, encoded, decoded, tried }));
+}
+
+// The result of f, or the registry's refusal as Confluent's client reports it (a RestError).
+async function refused(f) {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof sr.RestError) {
+      return { error: { status: e.status, errorCode: e.errorCode, message: e.message } };
+    }
+    throw e;
+  }
 }
 
 main().catch((e) => {

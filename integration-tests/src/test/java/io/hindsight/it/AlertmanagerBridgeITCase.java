@@ -70,7 +70,8 @@ import org.junit.jupiter.api.io.TempDir;
  * whose webhook receiver is this test: alerts written to the alerts topic as the job writes them
  * ({@link AlertJson#kafkaSerializer}, in Kafka transactions, one of them aborted) show up firing,
  * resolve when their resolved record comes, and a restart of the bridge between two batches of
- * records neither duplicates a notification nor loses an alert.
+ * records neither duplicates a notification nor loses an alert; and restarts of the job that writes
+ * them (from a savepoint, after a crash, from a retained checkpoint) neither do.
  */
 class AlertmanagerBridgeITCase {
 

@@ -1,6 +1,7 @@
 package io.hindsight.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +13,7 @@ import io.hindsight.registry.ConfluentAvroEncoder;
 import io.hindsight.registry.ConfluentWireFormat;
 import io.hindsight.registry.RegistryConfig;
 import io.hindsight.registry.SchemaRegistryClient;
+import io.hindsight.registry.SchemaRegistryException;
 import io.hindsight.registry.StandInSchemaRegistry;
 import io.hindsight.schemas.DeadLetter;
 import io.hindsight.schemas.Prediction;
@@ -297,6 +299,49 @@ class ConfluentJsWireFormatITCase {
                             i, actual, expected)
                     .isTrue();
         }
+    }
+
+    @Test
+    void registryRefusalsReachConfluentsClientAndHindsightsAlike() throws Exception {
+        // v3: a new field without a default, which v3 readers cannot fill in for v2 records.
+        ObjectNode v3 = (ObjectNode) MAPPER.readTree(v2.toString());
+        ((ArrayNode) v3.get("fields"))
+                .addObject()
+                .put("name", "merchant_risk")
+                .put("type", "double");
+        Schema v3Schema = new Schema.Parser().parse(v3.toString());
+        byte[] unknownId = ConfluentWireFormat.frame(999_999, new byte[] {2, 'x'});
+
+        ObjectNode request = request();
+        ((ArrayNode) request.get("decode")).add(HexFormat.of().formatHex(unknownId));
+        request.putArray("tryRegister").add(v3.toString());
+        JsonNode result = run(request);
+
+        JsonNode incompatible = result.get("tried").get(0).get("error");
+        assertThat(incompatible).as("v3 refused: " + result.get("tried")).isNotNull();
+        SchemaRegistryException hindsightIncompatible =
+                catchThrowableOfType(
+                        SchemaRegistryException.class,
+                        () -> client.register(TOPIC + "-value", v3Schema));
+        assertThat(
+                        List.of(
+                                incompatible.get("status").asInt(),
+                                incompatible.get("errorCode").asInt()))
+                .as("incompatible schema: (HTTP status, error code) in both clients")
+                .isEqualTo(List.of(409, 409))
+                .isEqualTo(
+                        List.of(
+                                hindsightIncompatible.httpStatus(),
+                                hindsightIncompatible.errorCode()));
+
+        JsonNode notFound = result.get("decoded").get(0).get("error");
+        assertThat(notFound).as("unknown id refused: " + result.get("decoded")).isNotNull();
+        SchemaRegistryException hindsightNotFound =
+                catchThrowableOfType(SchemaRegistryException.class, () -> client.getById(999_999));
+        assertThat(List.of(notFound.get("status").asInt(), notFound.get("errorCode").asInt()))
+                .as("unknown schema id: (HTTP status, error code) in both clients")
+                .isEqualTo(List.of(404, 40403))
+                .isEqualTo(List.of(hindsightNotFound.httpStatus(), hindsightNotFound.errorCode()));
     }
 
     private static ObjectNode request() {

@@ -296,7 +296,7 @@ class AlertmanagerBridgeITCase {
                         return written.contains("country=DE resolved")
                                 && written.contains("country=JP firing");
                     });
-            job.cancel().get(1, TimeUnit.MINUTES);
+            cancelled(job);
             job = null;
             assertThat(statuses(CommittedTopic.readAll(broker.bootstrapServers(), TOPIC)))
                     .as("run 2 committed nothing")
@@ -318,7 +318,7 @@ class AlertmanagerBridgeITCase {
                                     .equals(new TreeSet<>(List.of("country=BR", "country=JP"))));
             // Their transaction was committed on a checkpoint that holds the source's position
             // after the rows: cancel, keeping that checkpoint.
-            job.cancel().get(1, TimeUnit.MINUTES);
+            cancelled(job);
             job = null;
             String checkpoint = latestCheckpoint(flink, run3.getJobID());
 
@@ -390,8 +390,27 @@ class AlertmanagerBridgeITCase {
             assertThat(uncommitted(broker).size())
                     .as("run 2's aborted writes are on the topic too: the replay was exercised")
                     .isGreaterThan(committed.size());
+            // The alerts table, committed on the same checkpoints: each change once too.
+            List<String> expectedRows =
+                    expected.stream()
+                            .map(e -> e.replace("firing", "FIRING").replace("resolved", "RESOLVED"))
+                            .toList();
+            IcebergSql sql = new IcebergSql(dir.resolve("warehouse"));
+            List<String> rows = new ArrayList<>();
+            Await.until(
+                    "the alerts table to hold the six changes",
+                    Duration.ofSeconds(60),
+                    () -> {
+                        rows.clear();
+                        for (org.apache.flink.types.Row r :
+                                sql.query("SELECT subject, state FROM fraud_alerts")) {
+                            rows.add(r.getField(0) + " " + r.getField(1));
+                        }
+                        return rows.size() >= expectedRows.size();
+                    });
+            assertThat(rows).containsExactlyInAnyOrderElementsOf(expectedRows);
 
-            job.cancel().get(1, TimeUnit.MINUTES);
+            cancelled(job);
             job = null;
             bridging.set(false);
             bridge.get(30, TimeUnit.SECONDS);
@@ -510,6 +529,25 @@ class AlertmanagerBridgeITCase {
         new TableAndTopicSinks(spec, FeedbackJoinJob.catalog(spec), 2)
                 .alerts(AlertPipeline.attach(null, rows, spec));
         return env.executeAsync("alerts job");
+    }
+
+    /**
+     * Cancels the job and waits until it has ended, so that its checkpoints are final: a crash as
+     * far as the job's state and open transactions are concerned.
+     */
+    private static void cancelled(JobClient job) throws Exception {
+        job.cancel().get(1, TimeUnit.MINUTES);
+        try {
+            job.getJobExecutionResult().get(2, TimeUnit.MINUTES);
+            throw new AssertionError("the cancelled job " + job.getJobID() + " finished normally");
+        } catch (java.util.concurrent.ExecutionException e) {
+            // A cancelled job's result is its cancellation; anything else is the job's failure.
+            if (org.apache.flink.util.ExceptionUtils.findThrowable(
+                            e, org.apache.flink.runtime.client.JobCancellationException.class)
+                    .isEmpty()) {
+                throw e;
+            }
+        }
     }
 
     /** The newest checkpoint of the job that the cancel retained. */

@@ -3,7 +3,6 @@ package io.hindsight.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hindsight.cli.FlinkRestClient;
 import io.hindsight.cli.Hindsight;
 import io.hindsight.embedded.FlinkClusterProcesses;
 import io.hindsight.embedded.KafkaBrokerProcess;
@@ -17,6 +16,7 @@ import io.hindsight.registry.DecodeException;
 import io.hindsight.registry.RegistryConfig;
 import io.hindsight.registry.SchemaRegistryClient;
 import io.hindsight.registry.StandInSchemaRegistry;
+import io.hindsight.rest.FlinkRestClient;
 import io.hindsight.sim.ConfluentRecordEncoder;
 import io.hindsight.sim.FraudSchemas;
 import io.hindsight.sim.FraudSimulator;

@@ -28,12 +28,13 @@ final class CalibrationReference {
 
     /** Adds a final cohort's bins (binary accumulators only). */
     void add(long windowEnd, CohortAccumulator a) {
+        BinaryFold b = a.binary();
         entries.add(
                 new Entry(
                         windowEnd,
-                        a.calibrationCount.clone(),
-                        a.calibrationScore.clone(),
-                        a.calibrationLabel.clone()));
+                        b.calibrationCount.clone(),
+                        b.calibrationScore.clone(),
+                        b.calibrationLabel.clone()));
     }
 
     /** Drops the cohorts that no longer belong to the reference of time {@code t}. */

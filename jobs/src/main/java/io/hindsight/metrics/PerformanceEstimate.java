@@ -39,13 +39,14 @@ final class PerformanceEstimate {
     final Double aucError;
 
     private PerformanceEstimate(CohortAccumulator a, double z) {
-        long n1 = a.estimatedPositives;
-        long n0 = a.estimatedNegatives;
-        double s1 = a.positiveScoreSum;
-        double s0 = a.negativeScoreSum;
+        BinaryFold b = a.binary();
+        long n1 = b.estimatedPositives;
+        long n0 = b.estimatedNegatives;
+        double s1 = b.positiveScoreSum;
+        double s0 = b.negativeScoreSum;
         // Σ p(1 − p): the variance of the number of positive labels on each side.
-        double v1 = Math.max(0, s1 - a.positiveScoreSquares);
-        double v0 = Math.max(0, s0 - a.negativeScoreSquares);
+        double v1 = Math.max(0, s1 - b.positiveScoreSquares);
+        double v0 = Math.max(0, s0 - b.negativeScoreSquares);
         double n = n0 + n1;
         tp = s1;
         fp = n1 - s1;
@@ -65,14 +66,15 @@ final class PerformanceEstimate {
         f1 = d == 0 ? 0 : 2 * s1 / d;
         f1Error =
                 d == 0 ? 0 : z * 2 * Math.sqrt((n1 + s0) * (n1 + s0) * v1 + s1 * s1 * v0) / (d * d);
-        double[] weights = aucAndWeights(a.predictionScores);
+        double[] weights = aucAndWeights(b.predictionScores);
         auc = weights == null ? null : weights[0];
         aucError = weights == null ? null : z * hanleyMcNeil(weights[0], weights[1], weights[2]);
     }
 
     /** The estimate of a binary cohort; null when it holds no scored prediction. */
     static PerformanceEstimate of(CohortAccumulator a, double confidence) {
-        if (a.estimatedPositives + a.estimatedNegatives == 0) {
+        BinaryFold b = a.binary();
+        if (b.estimatedPositives + b.estimatedNegatives == 0) {
             return null;
         }
         return new PerformanceEstimate(a, z(confidence));

@@ -85,18 +85,19 @@ public final class SliceMetricRows {
             case REGRESSION -> regression(config, a, row);
             case RANKING -> {
                 if (config.wants(MetricName.CTR)) {
-                    row.setCtr(ratio(a.tp, a.support));
+                    row.setCtr(ratio(a.ranking().clicked, a.support));
                 }
                 if (config.wants(MetricName.PRECISION_AT_K)) {
-                    row.setPrecisionAtK(ratio(a.hitsAtK, (double) config.k() * a.support));
+                    row.setPrecisionAtK(
+                            ratio(a.ranking().hitsAtK, (double) config.k() * a.support));
                 }
             }
             case LLM_FEEDBACK -> {
                 if (config.wants(MetricName.THUMBS_UP_RATE)) {
-                    row.setThumbsUpRate(ratio(a.tp, a.support));
+                    row.setThumbsUpRate(ratio(a.llm().thumbsUp, a.support));
                 }
                 if (config.wants(MetricName.SCORE_MEAN)) {
-                    row.setScoreMean(ratio(a.labelSum, a.support));
+                    row.setScoreMean(ratio(a.llm().labelSum, a.support));
                 }
             }
         }
@@ -105,56 +106,57 @@ public final class SliceMetricRows {
 
     private static void binary(
             SliceMetricsConfig config, CohortAccumulator a, SliceMetric.Builder row) {
+        BinaryFold b = a.binary();
         if (config.wants(MetricName.SCORE_MEAN)) {
             row.setScoreMean(ratio(a.scoreSum, a.scoreCount));
         }
         if (config.wants(MetricName.PREDICTED_POSITIVE_RATE) && a.complete) {
             row.setPredictedPositiveRate(
-                    ratio(a.estimatedPositives, a.estimatedPositives + a.estimatedNegatives));
+                    ratio(b.estimatedPositives, b.estimatedPositives + b.estimatedNegatives));
         }
         if (a.support == 0) {
             return; // no labelled rows: every label-based metric is undefined
         }
         if (config.wants(MetricName.CONFUSION_MATRIX)) {
-            row.setTp(a.tp).setFp(a.fp).setTn(a.tn).setFn(a.fn);
+            row.setTp(b.tp).setFp(b.fp).setTn(b.tn).setFn(b.fn);
         }
         if (config.wants(MetricName.FALSE_POSITIVE_RATE)) {
-            row.setFalsePositiveRate(ratio(a.fp, a.fp + a.tn));
+            row.setFalsePositiveRate(ratio(b.fp, b.fp + b.tn));
         }
         if (config.wants(MetricName.BASE_RATE)) {
-            row.setBaseRate((double) (a.tp + a.fn) / a.support);
+            row.setBaseRate((double) (b.tp + b.fn) / a.support);
         }
         if (config.wants(MetricName.BRIER_SCORE) && a.complete) {
-            row.setBrierScore(a.brierSum / a.support);
+            row.setBrierScore(b.brierSum / a.support);
         }
         if (config.wants(MetricName.ACCURACY)) {
-            row.setAccuracy((double) (a.tp + a.tn) / a.support);
+            row.setAccuracy((double) (b.tp + b.tn) / a.support);
         }
         if (config.wants(MetricName.PRECISION)) {
-            row.setPrecision(zeroDivision(a.tp, a.tp + a.fp));
+            row.setPrecision(zeroDivision(b.tp, b.tp + b.fp));
         }
         if (config.wants(MetricName.RECALL)) {
-            row.setRecall(zeroDivision(a.tp, a.tp + a.fn));
+            row.setRecall(zeroDivision(b.tp, b.tp + b.fn));
         }
         if (config.wants(MetricName.F1)) {
-            row.setF1(zeroDivision(2 * a.tp, 2 * a.tp + a.fp + a.fn));
+            row.setF1(zeroDivision(2 * b.tp, 2 * b.tp + b.fp + b.fn));
         }
         if (config.wants(MetricName.AUC)) {
-            row.setAuc(Bins.auc(a.positiveScores, a.negativeScores));
+            row.setAuc(Bins.auc(b.positiveScores, b.negativeScores));
         }
         if (config.wants(MetricName.LOG_LOSS)) {
-            row.setLogLoss(ratio(a.logLossSum, a.logLossRows));
+            row.setLogLoss(ratio(b.logLossSum, b.logLossRows));
         }
         if (config.wants(MetricName.CALIBRATION_ERROR)) {
             double ece = 0;
-            for (int b = 0; b < a.calibrationCount.length; b++) {
-                long n = a.calibrationCount[b];
+            for (int i = 0; i < b.calibrationCount.length; i++) {
+                long n = b.calibrationCount[i];
                 if (n > 0) {
                     ece +=
                             (double) n
                                     / a.support
                                     * Math.abs(
-                                            a.calibrationLabel[b] / n - a.calibrationScore[b] / n);
+                                            b.calibrationLabel[i] / n - b.calibrationScore[i] / n);
                 }
             }
             row.setCalibrationError(ece);
@@ -163,19 +165,20 @@ public final class SliceMetricRows {
 
     private static void multiclass(
             SliceMetricsConfig config, CohortAccumulator a, SliceMetric.Builder row) {
+        MulticlassFold m = a.multiclass();
         if (a.support == 0) {
             return;
         }
         if (config.wants(MetricName.ACCURACY)) {
-            row.setAccuracy((double) a.tp / a.support);
+            row.setAccuracy((double) m.correct / a.support);
         }
         if (config.wants(MetricName.LOG_LOSS)) {
-            row.setLogLoss(ratio(a.logLossSum, a.logLossRows));
+            row.setLogLoss(ratio(m.logLossSum, m.logLossRows));
         }
         if (config.wants(MetricName.BRIER_SCORE) && a.complete) {
-            row.setBrierScore(ratio(a.brierSum, a.scoredRows));
+            row.setBrierScore(ratio(m.brierSum, m.scoredRows));
         }
-        if (a.classOverflow) {
+        if (m.classOverflow) {
             return; // some classes were not tracked: macro averages would be wrong
         }
         double precision = 0;
@@ -185,7 +188,7 @@ public final class SliceMetricRows {
         int labels = 0;
         double aucSum = 0;
         int aucClasses = 0;
-        for (CohortAccumulator.ClassStats c : a.classes.values()) {
+        for (MulticlassFold.ClassStats c : m.classes.values()) {
             if (c.actual > 0 || c.predicted > 0) {
                 labels++;
                 precision += zeroDivision(c.truePositives, c.predicted);
@@ -195,10 +198,10 @@ public final class SliceMetricRows {
                 falsePositiveRate += zeroDivision(fp, a.support - c.actual);
             }
             long positives = c.positives.total();
-            if (positives > 0 && positives < a.scoredRows) {
+            if (positives > 0 && positives < m.scoredRows) {
                 SparseHistogram negatives = new SparseHistogram();
                 negatives.merge(c.scored);
-                negatives.add(Bins.scoreBin(0), a.scoredRows - c.scored.total());
+                negatives.add(Bins.scoreBin(0), m.scoredRows - c.scored.total());
                 for (int i = 0; i < c.positives.occupied(); i++) {
                     negatives.add(c.positives.bin(i), -c.positives.count(i));
                 }
@@ -234,6 +237,7 @@ public final class SliceMetricRows {
             boolean isFinal,
             CalibrationReference reference,
             SliceMetric.Builder row) {
+        BinaryFold b = a.binary();
         PerformanceEstimate e =
                 a.complete ? PerformanceEstimate.of(a, config.estimation().confidence()) : null;
         if (e == null) {
@@ -268,18 +272,18 @@ public final class SliceMetricRows {
             return;
         }
         if (config.wants(MetricName.ACCURACY_DELTA)) {
-            row.setAccuracyDelta((double) (a.tp + a.tn) / a.support - e.accuracy);
+            row.setAccuracyDelta((double) (b.tp + b.tn) / a.support - e.accuracy);
         }
         if (config.wants(MetricName.PRECISION_DELTA)) {
-            row.setPrecisionDelta(zeroDivision(a.tp, a.tp + a.fp) - e.precision);
+            row.setPrecisionDelta(zeroDivision(b.tp, b.tp + b.fp) - e.precision);
         }
         if (config.wants(MetricName.RECALL_DELTA)) {
-            row.setRecallDelta(zeroDivision(a.tp, a.tp + a.fn) - e.recall);
+            row.setRecallDelta(zeroDivision(b.tp, b.tp + b.fn) - e.recall);
         }
         if (config.wants(MetricName.F1_DELTA)) {
-            row.setF1Delta(zeroDivision(2 * a.tp, 2 * a.tp + a.fp + a.fn) - e.f1);
+            row.setF1Delta(zeroDivision(2 * b.tp, 2 * b.tp + b.fp + b.fn) - e.f1);
         }
-        Double realizedAuc = Bins.auc(a.positiveScores, a.negativeScores);
+        Double realizedAuc = Bins.auc(b.positiveScores, b.negativeScores);
         if (config.wants(MetricName.AUC_DELTA) && realizedAuc != null && e.auc != null) {
             row.setAucDelta(realizedAuc - e.auc);
         }
@@ -287,20 +291,21 @@ public final class SliceMetricRows {
 
     private static void regression(
             SliceMetricsConfig config, CohortAccumulator a, SliceMetric.Builder row) {
+        RegressionFold r = a.regression();
         if (a.support == 0) {
             return;
         }
         if (config.wants(MetricName.MAE)) {
-            row.setMae(a.absErrorSum / a.support);
+            row.setMae(r.absErrorSum / a.support);
         }
         if (config.wants(MetricName.RMSE)) {
-            row.setRmse(Math.sqrt(a.squaredErrorSum / a.support));
+            row.setRmse(Math.sqrt(r.squaredErrorSum / a.support));
         }
         if (config.wants(MetricName.BIAS)) {
-            row.setBias(a.errorSum / a.support);
+            row.setBias(r.errorSum / a.support);
         }
         if (config.wants(MetricName.MAPE)) {
-            row.setMape(ratio(a.percentErrorSum, a.percentErrorRows));
+            row.setMape(ratio(r.percentErrorSum, r.percentErrorRows));
         }
     }
 

@@ -221,7 +221,7 @@ public class SliceMetricsMergeFunction extends KeyedProcessFunction<String, Part
         state.revision++;
         state.lastEmitted = asOf;
         state.changed = false;
-        if (a.classOverflow) {
+        if (a.classOverflow()) {
             classOverflow.inc();
         }
         out.collect(

@@ -571,7 +571,8 @@ class SliceMetricsStatisticsTest {
         SliceMetric b = SliceMetricRows.row(config, POPULATION, T0, T0 + DAY, merged, 1, false, T0);
         assertRowsEqual(a, b);
         // Counts and histograms are order-independent: the same bytes but for the double sums.
-        assertThat(merged.positiveScores.occupied()).isEqualTo(whole.positiveScores.occupied());
+        assertThat(merged.binary().positiveScores.occupied())
+                .isEqualTo(whole.binary().positiveScores.occupied());
         assertThat(merged.delays.total()).isEqualTo(400);
     }
 

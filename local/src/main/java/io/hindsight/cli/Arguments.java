@@ -1,7 +1,6 @@
 package io.hindsight.cli;
 
-import java.net.URI;
-import java.net.URISyntaxException;
+import io.hindsight.rest.FlinkRestClient;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import picocli.CommandLine.ITypeConverter;
@@ -52,7 +51,7 @@ final class Arguments {
     static final class ClusterUrl implements ITypeConverter<String> {
         @Override
         public String convert(String text) {
-            if (!isHttpUrl(text)) {
+            if (!FlinkRestClient.isHttpUrl(text)) {
                 throw new TypeConversionException(
                         "expected the Flink REST address, http:// or https:// and a host, e.g."
                                 + " http://localhost:8081, not '"
@@ -75,18 +74,6 @@ final class Arguments {
                                 + "'");
             }
             return text.toLowerCase(java.util.Locale.ROOT);
-        }
-    }
-
-    static boolean isHttpUrl(String text) {
-        try {
-            URI uri = new URI(text);
-            return ("http".equalsIgnoreCase(uri.getScheme())
-                            || "https".equalsIgnoreCase(uri.getScheme()))
-                    && uri.getHost() != null;
-        } catch (URISyntaxException e) {
-            // Not a URI at all: the converter says what was expected.
-            return false;
         }
     }
 

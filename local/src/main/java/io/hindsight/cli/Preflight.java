@@ -5,6 +5,7 @@ import io.hindsight.jobs.FeedbackJoinJob;
 import io.hindsight.kafka.KafkaConnections;
 import io.hindsight.registry.RegistryConfig;
 import io.hindsight.registry.SchemaRegistryException;
+import io.hindsight.rest.FlinkRestClient;
 import io.hindsight.spec.JobSpec;
 import io.hindsight.spec.KafkaSpec;
 import io.hindsight.spec.SpecSecrets;

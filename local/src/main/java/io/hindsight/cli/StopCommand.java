@@ -1,6 +1,7 @@
 package io.hindsight.cli;
 
 import io.hindsight.cli.Hindsight.UserError;
+import io.hindsight.rest.FlinkRestClient;
 import io.hindsight.spec.SpecSecrets;
 import java.io.IOException;
 import java.time.Duration;

@@ -2,6 +2,7 @@ package io.hindsight.cli;
 
 import io.hindsight.cli.Hindsight.UserError;
 import io.hindsight.jobs.FeedbackJoinJob;
+import io.hindsight.rest.FlinkRestClient;
 import io.hindsight.spec.SpecSecrets;
 import java.io.IOException;
 import java.nio.file.Files;

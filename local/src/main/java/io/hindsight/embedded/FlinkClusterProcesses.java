@@ -1,13 +1,8 @@
 package io.hindsight.embedded;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hindsight.rest.FlinkRestClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,8 +76,6 @@ public final class FlinkClusterProcesses implements AutoCloseable {
                     "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
                     "--add-opens=java.sql/java.sql=ALL-UNNAMED");
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /** One cluster JVM: its process, its name and its own directory. */
     private record Member(String name, Process process, Path dir) {}
 
@@ -91,7 +84,7 @@ public final class FlinkClusterProcesses implements AutoCloseable {
     private final Path classpathArgs;
     private final Map<String, String> childEnv;
     private final int restPort;
-    private final HttpClient http;
+    private final FlinkRestClient rest;
     private final List<Member> taskManagers = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread shutdownHook;
@@ -111,7 +104,8 @@ public final class FlinkClusterProcesses implements AutoCloseable {
         this.classpathArgs = classpathArgs;
         this.childEnv = Map.copyOf(childEnv);
         this.restPort = restPort;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        // Short timeouts: the launcher polls a cluster that is still coming up.
+        this.rest = new FlinkRestClient(restUrl(), Duration.ofSeconds(5), Duration.ofSeconds(10));
         this.shutdownHook = new Thread(this::stopAll, "hindsight-flink-cluster-stop");
     }
 
@@ -237,7 +231,9 @@ public final class FlinkClusterProcesses implements AutoCloseable {
      */
     public Set<String> registeredTaskManagers() throws IOException {
         Set<String> ids = new TreeSet<>();
-        get("/taskmanagers").path("taskmanagers").forEach(tm -> ids.add(tm.path("id").asText()));
+        rest.get("/taskmanagers")
+                .path("taskmanagers")
+                .forEach(tm -> ids.add(tm.path("id").asText()));
         return ids;
     }
 
@@ -488,31 +484,6 @@ public final class FlinkClusterProcesses implements AutoCloseable {
                                 + LocalProcesses.tail(logs.resolve(tm.name() + ".log"))
                                 + LocalProcesses.tail(logs.resolve(tm.name() + ".out")));
             }
-        }
-    }
-
-    private JsonNode get(String path) throws IOException {
-        HttpRequest request =
-                HttpRequest.newBuilder(URI.create(restUrl() + path))
-                        .timeout(Duration.ofSeconds(10))
-                        .GET()
-                        .build();
-        try {
-            HttpResponse<String> response =
-                    http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IOException(
-                        "GET "
-                                + path
-                                + " answered "
-                                + response.statusCode()
-                                + ": "
-                                + response.body());
-            }
-            return JSON.readTree(response.body());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("Interrupted while calling " + path, e);
         }
     }
 

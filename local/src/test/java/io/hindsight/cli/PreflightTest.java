@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import io.hindsight.cli.Hindsight.UserError;
+import io.hindsight.rest.FlinkRestClient;
 import io.hindsight.spec.IcebergSpec;
 import io.hindsight.spec.JobSpec;
 import io.hindsight.spec.KafkaSpec;

@@ -10,6 +10,7 @@ import io.hindsight.iceberg.IcebergCatalogs;
 import io.hindsight.iceberg.IcebergTables;
 import io.hindsight.jobs.FeedbackJoinJob;
 import io.hindsight.jobs.LocalFlink;
+import io.hindsight.rest.FlinkRestClient;
 import io.hindsight.spec.JobSpec;
 import io.hindsight.spec.SpecLoader;
 import java.io.ByteArrayOutputStream;

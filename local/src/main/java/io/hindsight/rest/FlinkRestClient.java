@@ -1,4 +1,4 @@
-package io.hindsight.cli;
+package io.hindsight.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -21,25 +22,41 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The part of Flink's REST API that {@code ./hindsight submit} and {@code stop} use: upload a jar,
- * run it, stop a job with a savepoint, and read a job's state. Plain {@code java.net.http} and
- * Jackson, so the command line needs no Flink client classes and works against any Flink 2.x
- * session cluster whose web submission is enabled (the default).
+ * The part of Flink's REST API that Hindsight uses: upload a jar, run it, stop a job with a
+ * savepoint, read a job's state, checkpoints and exceptions ({@code ./hindsight submit} and {@code
+ * stop}, the cluster tests), and the registered TaskManagers (the embedded cluster's launcher,
+ * {@code FlinkClusterProcesses}). Plain {@code java.net.http} and Jackson, so neither needs Flink
+ * client classes, and it works against any Flink 2.x session cluster whose web submission is
+ * enabled (the default).
  */
 public final class FlinkRestClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     private final String baseUrl;
     private final String shownUrl;
     private final HttpClient http;
+    private final Duration requestTimeout;
 
     /**
+     * A client whose requests may take two minutes (a jar upload, a run that builds the job).
+     *
      * @throws IllegalArgumentException if {@code baseUrl} is not an http(s) URL with a host
      */
     public FlinkRestClient(String baseUrl) {
-        if (!Arguments.isHttpUrl(baseUrl)) {
+        this(baseUrl, CONNECT_TIMEOUT, REQUEST_TIMEOUT);
+    }
+
+    /**
+     * A client that connects within {@code connectTimeout} and gives every answer {@code
+     * requestTimeout}, for callers that poll a cluster coming up.
+     *
+     * @throws IllegalArgumentException if {@code baseUrl} is not an http(s) URL with a host
+     */
+    public FlinkRestClient(String baseUrl, Duration connectTimeout, Duration requestTimeout) {
+        if (!isHttpUrl(baseUrl)) {
             throw new IllegalArgumentException(
                     "not a Flink REST address: '"
                             + SpecSecrets.maskUrl(baseUrl)
@@ -48,7 +65,21 @@ public final class FlinkRestClient {
         }
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.shownUrl = SpecSecrets.maskUrl(this.baseUrl);
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
+        this.requestTimeout = requestTimeout;
+    }
+
+    /** Whether {@code text} is an http:// or https:// URL with a host. */
+    public static boolean isHttpUrl(String text) {
+        try {
+            URI uri = new URI(text);
+            return ("http".equalsIgnoreCase(uri.getScheme())
+                            || "https".equalsIgnoreCase(uri.getScheme()))
+                    && uri.getHost() != null;
+        } catch (URISyntaxException e) {
+            // Not a URI at all: the caller says what was expected.
+            return false;
+        }
     }
 
     /** The cluster's address as it may be shown: user info masked. */
@@ -232,11 +263,11 @@ public final class FlinkRestClient {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(REQUEST_TIMEOUT);
+        return HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(requestTimeout);
     }
 
     private JsonNode send(HttpRequest request, String what) throws IOException {
-        return send(http, request, what, REQUEST_TIMEOUT);
+        return send(http, request, what, requestTimeout);
     }
 
     private JsonNode send(HttpClient client, HttpRequest request, String what, Duration timeout)
@@ -251,7 +282,7 @@ public final class FlinkRestClient {
                     "no Flink cluster answers at "
                             + shownUrl
                             + " within "
-                            + Preflight.seconds(timeout)
+                            + seconds(timeout)
                             + " ("
                             + what
                             + ")",
@@ -269,6 +300,11 @@ public final class FlinkRestClient {
                     what + " failed (HTTP " + response.statusCode() + "): " + errors(body));
         }
         return body;
+    }
+
+    private static String seconds(Duration timeout) {
+        long s = timeout.toSeconds();
+        return s > 0 && timeout.toMillis() % 1000 == 0 ? s + " s" : timeout.toMillis() + " ms";
     }
 
     /** Flink answers errors as {@code {"errors": [...]}}; the first line of each is enough. */

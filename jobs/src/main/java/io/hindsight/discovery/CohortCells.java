@@ -169,8 +169,11 @@ final class CohortCells {
                             o.getModelVersion());
             sketches.get(d).update(values[d]);
             TreeSet<String> k = kept.get(d);
+            // On the heap up to 3 · max-values values are admitted as they come (the sketch counts
+            // that many exactly); trim() keeps the most frequent max-values before the cells leave.
             isKept[d] =
-                    k.contains(values[d]) || (k.size() < config.maxValues() && k.add(values[d]));
+                    k.contains(values[d])
+                            || (k.size() < 3L * config.maxValues() && k.add(values[d]));
         }
         add(total, config.task(), error, scoreBin, positive, regressionError);
         for (int c = 0; c < combinations.size(); c++) {
@@ -218,32 +221,13 @@ final class CohortCells {
         return key.substring(2).split(String.valueOf(FIELD), -1);
     }
 
-    /**
-     * Adds another accumulator of the same cohort. The kept values of a dimension are the union of
-     * both sides' while it has at most {@code max-values}; beyond, the {@code max-values} most
-     * frequent by the merged sketch (ties: the smaller value), and the cells of the others are
-     * dropped (their rows stay in the cohort's cell: "other").
-     */
+    /** Adds another accumulator of the same cohort, then keeps at most max-values per dimension. */
     void merge(CohortCells o, DiscoveryConfig config, List<int[]> combinations) {
         total.merge(o.total);
         unusable += o.unusable;
-        List<Set<String>> evicted = new ArrayList<>();
         for (int d = 0; d < sketches.size(); d++) {
-            ItemsSketch<String> sketch = sketches.get(d);
-            sketch.merge(o.sketches.get(d));
-            TreeSet<String> union = new TreeSet<>(kept.get(d));
-            union.addAll(o.kept.get(d));
-            Set<String> out = new HashSet<>();
-            if (union.size() > config.maxValues()) {
-                List<String> ranked = new ArrayList<>(union);
-                ranked.sort(
-                        Comparator.comparingLong((String v) -> -sketch.getEstimate(v))
-                                .thenComparing(Comparator.naturalOrder()));
-                out.addAll(ranked.subList(config.maxValues(), ranked.size()));
-                union.removeAll(out);
-            }
-            kept.set(d, union);
-            evicted.add(out);
+            sketches.get(d).merge(o.sketches.get(d));
+            kept.get(d).addAll(o.kept.get(d));
         }
         for (Map.Entry<String, SliceCell> e : o.cells.entrySet()) {
             SliceCell mine = cells.get(e.getKey());
@@ -253,7 +237,34 @@ final class CohortCells {
                 mine.merge(e.getValue());
             }
         }
-        if (evicted.stream().anyMatch(s -> !s.isEmpty())) {
+        trim(config.maxValues(), combinations);
+    }
+
+    /**
+     * Keeps, per dimension, the {@code maxValues} most frequent kept values by the sketch (ties:
+     * the smaller value) and drops the cells of the others: their rows stay in the cohort's cell
+     * ("other"). Called on every merge and before the cells are written, so that what leaves the
+     * heap holds at most {@code maxValues} values per dimension.
+     */
+    void trim(int maxValues, List<int[]> combinations) {
+        List<Set<String>> evicted = new ArrayList<>();
+        boolean any = false;
+        for (int d = 0; d < sketches.size(); d++) {
+            ItemsSketch<String> sketch = sketches.get(d);
+            TreeSet<String> k = kept.get(d);
+            Set<String> out = new HashSet<>();
+            if (k.size() > maxValues) {
+                List<String> ranked = new ArrayList<>(k);
+                ranked.sort(
+                        Comparator.comparingLong((String v) -> -sketch.getEstimate(v))
+                                .thenComparing(Comparator.naturalOrder()));
+                out.addAll(ranked.subList(maxValues, ranked.size()));
+                k.removeAll(out);
+                any = true;
+            }
+            evicted.add(out);
+        }
+        if (any) {
             cells.keySet().removeIf(key -> holdsAny(key, combinations, evicted));
         }
     }

@@ -43,6 +43,10 @@ public final class DiscoveryFolder implements PartialFolder<Outcome, CohortCells
 
     @Override
     public byte[] serialize(CohortCells accumulator) {
+        if (combinations == null) {
+            combinations = config.combinations();
+        }
+        accumulator.trim(config.maxValues(), combinations);
         return accumulator.toBytes();
     }
 }

@@ -1,5 +1,9 @@
 package io.hindsight.discovery;
 
+import io.hindsight.spec.DiscoverySpec;
+import io.hindsight.spec.ExpiredAs;
+import io.hindsight.spec.JobSpec;
+import io.hindsight.spec.MetricsSpec;
 import io.hindsight.spec.MetricsTask;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -51,6 +55,35 @@ public record DiscoveryConfig(
         }
         dimensions = List.copyOf(dimensions);
         metrics = List.copyOf(metrics.isEmpty() ? DiscoveryMetric.defaults(task) : metrics);
+    }
+
+    /** The configuration of an enabled {@code metrics.discovery} section. */
+    public static DiscoveryConfig of(JobSpec spec) {
+        MetricsSpec m = spec.metrics();
+        DiscoverySpec d = m.discovery();
+        if (!m.enabled() || !d.enabled()) {
+            throw new IllegalArgumentException(
+                    "slice discovery is disabled in the spec of '"
+                            + spec.application()
+                            + "'; attach it only when enabled");
+        }
+        List<DiscoveryMetric> metrics = new ArrayList<>();
+        for (String name : d.metrics()) {
+            metrics.add(DiscoveryMetric.of(name));
+        }
+        return new DiscoveryConfig(
+                spec.application(),
+                m.task(),
+                m.window().toMillis(),
+                spec.join().labelWindow().toMillis(),
+                d.dimensions(),
+                d.maxDimensions(),
+                d.q(),
+                d.minSupport(),
+                d.maxValues(),
+                metrics,
+                m.positiveThreshold(),
+                m.expiredAs() == ExpiredAs.NEGATIVE);
     }
 
     /** The start of the cohort window holding an event time (windows aligned to the epoch). */

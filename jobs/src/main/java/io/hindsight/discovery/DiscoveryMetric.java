@@ -25,6 +25,16 @@ public enum DiscoveryMetric {
         return specName;
     }
 
+    /** The metric of a spec name ({@code error-rate}, ...). */
+    public static DiscoveryMetric of(String specName) {
+        for (DiscoveryMetric m : values()) {
+            if (m.specName.equals(specName)) {
+                return m;
+            }
+        }
+        throw new IllegalArgumentException("unknown discovery metric '" + specName + "'");
+    }
+
     /** The metrics tested when the spec names none. */
     public static List<DiscoveryMetric> defaults(MetricsTask task) {
         return switch (task) {

@@ -1,6 +1,8 @@
 package io.hindsight.jobs;
 
 import io.hindsight.alerts.AlertPipeline;
+import io.hindsight.discovery.DiscoveryConfig;
+import io.hindsight.discovery.DiscoveryPipeline;
 import io.hindsight.drift.DriftPipeline;
 import io.hindsight.iceberg.SpecCatalog;
 import io.hindsight.ingest.CanonicalDeserializer;
@@ -193,10 +195,10 @@ public final class FeedbackJoinJob {
     }
 
     /**
-     * Adds drift, slice metrics and alerts, as far as the spec enables them, to the join's
-     * predictions (every prediction read, duplicates flagged) and outcomes. The one place that
-     * decides whether each runs: a disabled section adds no operator to the graph, and the
-     * pipelines refuse a spec that disables them.
+     * Adds drift, slice metrics, slice discovery and alerts, as far as the spec enables them, to
+     * the join's predictions (every prediction read, duplicates flagged) and outcomes. The one
+     * place that decides whether each runs: a disabled section adds no operator to the graph, and
+     * the pipelines refuse a spec that disables them.
      */
     public static void attachMonitoring(
             JobSpec spec,
@@ -212,6 +214,9 @@ public final class FeedbackJoinJob {
         if (spec.metrics().enabled()) {
             metrics = SliceMetricsPipeline.attach(predictions, outcomes, spec);
             sinks.metrics(metrics);
+        }
+        if (spec.metrics().enabled() && spec.metrics().discovery().enabled()) {
+            sinks.discoveredSlices(DiscoveryPipeline.attach(outcomes, DiscoveryConfig.of(spec)));
         }
         if (!spec.alerts().isEmpty()) {
             sinks.alerts(AlertPipeline.attach(drift, metrics, spec));

@@ -44,6 +44,8 @@ class UidsTest {
                             "SLICE_METRICS_PRE_AGGREGATE_OUTCOMES",
                             "slice-metrics-pre-aggregate-outcomes"),
                     entry("SLICE_METRICS_MERGE", "slice-metrics-merge"),
+                    entry("SLICE_DISCOVERY_PRE_AGGREGATE", "slice-discovery-pre-aggregate"),
+                    entry("SLICE_DISCOVERY_MERGE", "slice-discovery-merge"),
                     entry("ALERTS_METRICS_ROUTER", "alerts-metrics-router"),
                     entry("ALERTS_DRIFT_ROUTER", "alerts-drift-router"),
                     entry("ALERTS_STATE", "alerts-state"),
@@ -56,6 +58,8 @@ class UidsTest {
                     entry("DRIFT_TOPIC", "drift-topic"),
                     entry("METRICS_TABLE", "metrics-table"),
                     entry("METRICS_TOPIC", "metrics-topic"),
+                    entry("DISCOVERED_SLICES_TABLE", "discovered-slices-table"),
+                    entry("DISCOVERED_SLICES_TOPIC", "discovered-slices-topic"),
                     entry("ALERTS_TABLE", "alerts-table"),
                     entry("ALERTS_TOPIC", "alerts-topic"));
 

@@ -20,11 +20,11 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Merges the partials of one cohort (the key) and tests its slices: first when the watermark
- * reaches the cohort's end (or, for a cohort whose first label comes later, the next multiple of
- * the metrics window), again at most once per metrics window while labels change it, and a final
- * time when the watermark reaches the end plus the label window, after which its state is cleared.
- * At the end of input (watermark {@code Long.MAX_VALUE}) only the final test runs. Each test emits
- * one row per discovered slice and metric. Timers and bounds: discovery/README.md.
+ * reaches the cohort's end (or, for a cohort whose first label comes later, the next step of the
+ * test grid), again at most once per step of the grid while labels change it, and a final time when
+ * the watermark reaches the end plus the label window, after which its state is cleared. At the end
+ * of input (watermark {@code Long.MAX_VALUE}) only the final test runs. Each test emits one row per
+ * discovered slice and metric. Timers and bounds: discovery/README.md.
  */
 public class DiscoveryMergeFunction extends KeyedProcessFunction<String, Partial, DiscoveredSlice> {
 
@@ -45,6 +45,8 @@ public class DiscoveryMergeFunction extends KeyedProcessFunction<String, Partial
 
     private final DiscoveryConfig config;
 
+    private final long grid;
+
     private transient ValueState<byte[]> cohort;
     private transient List<int[]> combinations;
     private transient Counter rows;
@@ -54,6 +56,7 @@ public class DiscoveryMergeFunction extends KeyedProcessFunction<String, Partial
 
     public DiscoveryMergeFunction(DiscoveryConfig config) {
         this.config = config;
+        this.grid = DiscoveryPipeline.lateFlushGrid(config);
     }
 
     @Override
@@ -94,9 +97,15 @@ public class DiscoveryMergeFunction extends KeyedProcessFunction<String, Partial
         cohort.update(state.encode());
     }
 
-    /** The first multiple of the metrics window after the watermark: the next test time. */
+    /**
+     * The next test time: the first multiple of gcd(metrics window, label window) after the
+     * watermark. Late partials reach this stage on that grid (the pre-aggregation's late flush), so
+     * a cohort is tested at most once per grid step while its labels arrive: daily for the fraud
+     * example (1 d cohorts, 60 d labels) and for weekly cohorts too, so that a weekly cohort is not
+     * left a week behind its labels.
+     */
     long nextUpdate(long watermark) {
-        return watermark - Math.floorMod(watermark, config.windowMs()) + config.windowMs();
+        return watermark - Math.floorMod(watermark, grid) + grid;
     }
 
     @Override

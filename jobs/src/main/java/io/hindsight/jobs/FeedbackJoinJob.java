@@ -13,6 +13,7 @@ import io.hindsight.kafka.KafkaConnections;
 import io.hindsight.metrics.SliceMetricsPipeline;
 import io.hindsight.registry.RegistryConfig;
 import io.hindsight.schemas.DeadLetter;
+import io.hindsight.schemas.DiscoveredSlice;
 import io.hindsight.schemas.DriftResult;
 import io.hindsight.schemas.Feedback;
 import io.hindsight.schemas.Outcome;
@@ -215,11 +216,13 @@ public final class FeedbackJoinJob {
             metrics = SliceMetricsPipeline.attach(predictions, outcomes, spec);
             sinks.metrics(metrics);
         }
+        DataStream<DiscoveredSlice> discovered = null;
         if (spec.metrics().enabled() && spec.metrics().discovery().enabled()) {
-            sinks.discoveredSlices(DiscoveryPipeline.attach(outcomes, DiscoveryConfig.of(spec)));
+            discovered = DiscoveryPipeline.attach(outcomes, DiscoveryConfig.of(spec));
+            sinks.discoveredSlices(discovered);
         }
         if (!spec.alerts().isEmpty()) {
-            sinks.alerts(AlertPipeline.attach(drift, metrics, spec));
+            sinks.alerts(AlertPipeline.attach(drift, metrics, discovered, spec));
         }
     }
 

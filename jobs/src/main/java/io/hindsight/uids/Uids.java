@@ -43,6 +43,7 @@ public final class Uids {
     // Alerts.
     public static final String ALERTS_METRICS_ROUTER = "alerts-metrics-router";
     public static final String ALERTS_DRIFT_ROUTER = "alerts-drift-router";
+    public static final String ALERTS_DISCOVERY_ROUTER = "alerts-discovery-router";
     public static final String ALERTS_STATE = "alerts-state";
 
     // Sinks (ids of Iceberg sinks are prefixes, see above).

@@ -48,6 +48,7 @@ class UidsTest {
                     entry("SLICE_DISCOVERY_MERGE", "slice-discovery-merge"),
                     entry("ALERTS_METRICS_ROUTER", "alerts-metrics-router"),
                     entry("ALERTS_DRIFT_ROUTER", "alerts-drift-router"),
+                    entry("ALERTS_DISCOVERY_ROUTER", "alerts-discovery-router"),
                     entry("ALERTS_STATE", "alerts-state"),
                     entry("PREDICTIONS_TABLE", "predictions-table"),
                     entry("OUTCOMES_TABLE", "outcomes-table"),

@@ -25,10 +25,10 @@ public record DiscoverySpec(
         String topic)
         implements Serializable {
 
-    public static final int DEFAULT_MAX_DIMENSIONS = 2;
-    public static final double DEFAULT_Q = 0.05;
-    public static final long DEFAULT_MIN_SUPPORT = 200;
-    public static final int DEFAULT_MAX_VALUES = 100;
+    public static final int DEFAULT_MAX_DIMENSIONS = SpecDefaults.DISCOVERY_MAX_DIMENSIONS;
+    public static final double DEFAULT_Q = SpecDefaults.DISCOVERY_Q;
+    public static final long DEFAULT_MIN_SUPPORT = SpecDefaults.DISCOVERY_MIN_SUPPORT;
+    public static final int DEFAULT_MAX_VALUES = SpecDefaults.DISCOVERY_MAX_VALUES;
 
     /** The metrics a discovery section may name. */
     public static final List<String> METRICS =

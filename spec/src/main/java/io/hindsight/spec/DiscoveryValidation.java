@@ -67,9 +67,6 @@ final class DiscoveryValidation {
             }
         }
         known.add("model_version");
-        if (d.dimensions().isEmpty()) {
-            errors.error(path + ".dimensions", "empty — expected at least one dimension name");
-        }
         Set<String> seen = new LinkedHashSet<>();
         for (int j = 0; j < d.dimensions().size(); j++) {
             String dim = d.dimensions().get(j);

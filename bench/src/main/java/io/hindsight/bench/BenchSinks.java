@@ -6,6 +6,7 @@ import io.hindsight.jobs.JoinSinks;
 import io.hindsight.jobs.MonitoringSinks;
 import io.hindsight.schemas.Alert;
 import io.hindsight.schemas.DeadLetter;
+import io.hindsight.schemas.DiscoveredSlice;
 import io.hindsight.schemas.DriftResult;
 import io.hindsight.schemas.Outcome;
 import io.hindsight.schemas.Prediction;
@@ -82,6 +83,11 @@ public final class BenchSinks implements JoinSinks, MonitoringSinks {
     @Override
     public void metrics(DataStream<SliceMetric> metrics) {
         table(metrics, HindsightTable.METRICS, "metrics-table");
+    }
+
+    @Override
+    public void discoveredSlices(DataStream<DiscoveredSlice> slices) {
+        table(slices, HindsightTable.DISCOVERED_SLICES, "discovered-slices-table");
     }
 
     @Override

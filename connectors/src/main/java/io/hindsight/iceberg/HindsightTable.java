@@ -1,6 +1,7 @@
 package io.hindsight.iceberg;
 
 import io.hindsight.schemas.Alert;
+import io.hindsight.schemas.DiscoveredSlice;
 import io.hindsight.schemas.DriftResult;
 import io.hindsight.schemas.Outcome;
 import io.hindsight.schemas.Prediction;
@@ -21,8 +22,8 @@ import org.apache.iceberg.types.TypeUtil;
 
 /**
  * The Iceberg tables Hindsight writes: for each, the Avro record it is written from, its Iceberg
- * schema (derived from the Avro schema) and its partition spec (day of the event time; for drift
- * and metrics, of the window's start).
+ * schema (derived from the Avro schema) and its partition spec (day of the event time; for drift,
+ * metrics and discovered slices, of the window's start).
  */
 public enum HindsightTable {
     PREDICTIONS("predictions", Prediction.class, Prediction.getClassSchema(), "event_time"),
@@ -34,7 +35,12 @@ public enum HindsightTable {
             "event_time"),
     DRIFT("drift", DriftResult.class, DriftResult.getClassSchema(), "window_start"),
     METRICS("metrics", SliceMetric.class, SliceMetric.getClassSchema(), "window_start"),
-    ALERTS("alerts", Alert.class, Alert.getClassSchema(), "event_time");
+    ALERTS("alerts", Alert.class, Alert.getClassSchema(), "event_time"),
+    DISCOVERED_SLICES(
+            "discovered_slices",
+            DiscoveredSlice.class,
+            DiscoveredSlice.getClassSchema(),
+            "window_start");
 
     private final String defaultTableName;
     private final Class<? extends SpecificRecord> recordClass;

@@ -130,7 +130,7 @@ class HindsightTableTest {
                 switch (table) {
                     case PREDICTIONS, UNMATCHED_FEEDBACK, ALERTS -> "event_time";
                     case OUTCOMES -> "prediction_time";
-                    case DRIFT, METRICS -> "window_start";
+                    case DRIFT, METRICS, DISCOVERED_SLICES -> "window_start";
                 };
         List<PartitionField> fields = table.spec().fields();
         assertThat(fields).hasSize(1);

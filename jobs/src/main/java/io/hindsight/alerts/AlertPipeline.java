@@ -1,6 +1,7 @@
 package io.hindsight.alerts;
 
 import io.hindsight.schemas.Alert;
+import io.hindsight.schemas.DiscoveredSlice;
 import io.hindsight.schemas.DriftResult;
 import io.hindsight.schemas.SliceMetric;
 import io.hindsight.spec.JobSpec;
@@ -36,6 +37,15 @@ public final class AlertPipeline {
      */
     public static DataStream<Alert> attach(
             DataStream<DriftResult> drift, DataStream<SliceMetric> metrics, JobSpec spec) {
+        return attach(drift, metrics, null, spec);
+    }
+
+    /** As above, with the discovered slices ({@code null} when the spec has no rule on them). */
+    public static DataStream<Alert> attach(
+            DataStream<DriftResult> drift,
+            DataStream<SliceMetric> metrics,
+            DataStream<DiscoveredSlice> discovered,
+            JobSpec spec) {
         AlertRules rules = AlertRules.of(spec);
         AvroTypeInfo<Alert> alertType = new AvroTypeInfo<>(Alert.class);
         if (rules.isEmpty()) {
@@ -65,6 +75,19 @@ public final class AlertPipeline {
                             .uid(Uids.ALERTS_DRIFT_ROUTER)
                             .name("alert rules: drift");
             observations = observations == null ? fromDrift : observations.union(fromDrift);
+        }
+        if (rules.hasDiscoveryRules()) {
+            Objects.requireNonNull(
+                    discovered,
+                    "the spec has alert rules on discovered slices but no such stream is given");
+            DataStream<RuleObservation> fromDiscovery =
+                    discovered
+                            .flatMap(new RuleRouter<DiscoveredSlice>(rules, AlertRules::observe))
+                            .setParallelism(discovered.getParallelism())
+                            .returns(RuleObservation.TYPE_INFO)
+                            .uid(Uids.ALERTS_DISCOVERY_ROUTER)
+                            .name("alert rules: discovered slices");
+            observations = observations == null ? fromDiscovery : observations.union(fromDiscovery);
         }
         return observations
                 .keyBy(o -> o.key, Types.STRING)

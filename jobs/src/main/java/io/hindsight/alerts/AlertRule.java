@@ -125,6 +125,9 @@ final class AlertRule implements Serializable {
                     Double.NaN,
                     retention);
         }
+        if (spec.source() == AlertSource.DISCOVERY) {
+            return discovery(spec, job, condition, severity);
+        }
         if (!job.drift().enabled() || job.drift().window() == null) {
             throw new IllegalArgumentException(
                     String.format("alert rule '%s' watches drift, which is disabled", name));
@@ -144,6 +147,38 @@ final class AlertRule implements Serializable {
                 spec.minSupport(),
                 spec.maxPValue() == null ? Double.NaN : spec.maxPValue(),
                 retention);
+    }
+
+    /**
+     * A rule on discovered slices: its condition is on the effect, its {@code p-value} bounds the
+     * q-value, {@code slice} (if given) the dimensions. A slice's cohorts are tested until their
+     * label window ends, so a subject with no row for that long is gone.
+     */
+    private static AlertRule discovery(
+            AlertRuleSpec spec, JobSpec job, AlertCondition condition, Severity severity) {
+        if (!job.metrics().enabled() || !job.metrics().discovery().enabled()) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "alert rule '%s' watches discovered slices, but slice discovery is"
+                                    + " disabled",
+                            spec.name()));
+        }
+        return new AlertRule(
+                spec.name(),
+                Measure.DISCOVERY_EFFECT,
+                severity,
+                new TreeSet<>(spec.slice()),
+                null,
+                condition.type(),
+                condition.threshold(),
+                0,
+                spec.minSupport(),
+                spec.maxPValue() == null ? Double.NaN : spec.maxPValue(),
+                job.join().labelWindow().toMillis() + job.metrics().window().toMillis());
+    }
+
+    boolean isDiscovery() {
+        return measure.source() == Measure.Source.DISCOVERY;
     }
 
     boolean isDrop() {
@@ -204,7 +239,9 @@ final class AlertRule implements Serializable {
                                     AlertText.number(baseline));
                 };
         return requiresPValue()
-                ? text + " with p-value below " + AlertText.number(maxPValue)
+                ? text
+                        + (isDiscovery() ? " with q-value below " : " with p-value below ")
+                        + AlertText.number(maxPValue)
                 : text;
     }
 

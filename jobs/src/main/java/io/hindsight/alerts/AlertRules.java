@@ -1,5 +1,6 @@
 package io.hindsight.alerts;
 
+import io.hindsight.schemas.DiscoveredSlice;
 import io.hindsight.schemas.DriftResult;
 import io.hindsight.schemas.SliceMetric;
 import io.hindsight.spec.AlertRuleSpec;
@@ -11,7 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
-/** The spec's alert rules, resolved; turns drift and slice-metric rows into observations. */
+/**
+ * The spec's alert rules, resolved; turns drift, slice-metric and discovered-slice rows into
+ * observations.
+ */
 final class AlertRules implements Serializable {
 
     private static final long serialVersionUID = 1L;
@@ -19,17 +23,19 @@ final class AlertRules implements Serializable {
     private final Map<String, AlertRule> byName;
     private final List<AlertRule> metrics;
     private final List<AlertRule> drift;
+    private final List<AlertRule> discovery;
 
     private AlertRules(List<AlertRule> rules) {
         byName = new LinkedHashMap<>();
         metrics = new ArrayList<>();
         drift = new ArrayList<>();
+        discovery = new ArrayList<>();
         for (AlertRule rule : rules) {
             if (byName.put(rule.name, rule) != null) {
                 throw new IllegalArgumentException(
                         String.format("duplicate alert rule name '%s'", rule.name));
             }
-            (rule.isDrift() ? drift : metrics).add(rule);
+            (rule.isDrift() ? drift : rule.isDiscovery() ? discovery : metrics).add(rule);
         }
     }
 
@@ -51,6 +57,10 @@ final class AlertRules implements Serializable {
 
     boolean hasDriftRules() {
         return !drift.isEmpty();
+    }
+
+    boolean hasDiscoveryRules() {
+        return !discovery.isEmpty();
     }
 
     boolean contains(String name) {
@@ -124,6 +134,36 @@ final class AlertRules implements Serializable {
             o.support = rule.measure.support(row);
             Map<String, Double> noise = row.getNoiseThresholds();
             o.noiseThreshold = noise == null ? Double.NaN : orNaN(noise.get(rule.measure.column()));
+            out.accept(o);
+            emitted++;
+        }
+        return emitted;
+    }
+
+    /**
+     * One observation per discovery rule whose dimensions are the row's (any, when the rule names
+     * none); the subject is the slice and metric, e.g. {@code country=BR,model_version=v7 auc}.
+     * Value: the effect; p-value: the q-value; support: the slice's labelled rows.
+     */
+    int observe(DiscoveredSlice row, Consumer<RuleObservation> out) {
+        int emitted = 0;
+        for (AlertRule rule : discovery) {
+            if (!rule.sliceDimensions.isEmpty()
+                    && !rule.sliceDimensions.equals(row.getDimensions().keySet())) {
+                continue;
+            }
+            RuleObservation o =
+                    observation(
+                            row.getApplication(),
+                            rule,
+                            row.getSlice() + " " + row.getMetric(),
+                            row.getWindowStart().toEpochMilli(),
+                            row.getWindowEnd().toEpochMilli(),
+                            row.getRevision(),
+                            row.getAsOf().toEpochMilli());
+            o.value = row.getEffect();
+            o.pValue = row.getQValue();
+            o.support = row.getSupport();
             out.accept(o);
             emitted++;
         }

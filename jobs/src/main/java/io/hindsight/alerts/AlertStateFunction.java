@@ -136,7 +136,7 @@ public final class AlertStateFunction extends KeyedProcessFunction<String, RuleO
         s.bound = bound;
         s.condition = rule.conditionText(baseline);
         s.severity = rule.severity.name().toLowerCase(Locale.ROOT);
-        s.source = rule.isDrift() ? "drift" : "metrics";
+        s.source = rule.measure.source().name().toLowerCase(Locale.ROOT);
         s.measure = rule.measure.column();
         if (holds && !s.firing) {
             s.firing = true;

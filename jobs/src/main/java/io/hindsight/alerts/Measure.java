@@ -113,11 +113,15 @@ enum Measure {
     UNSEEN_CATEGORIES(
             Source.DRIFT, "unseen_categories", "share of unseen categories", Support.VALUES, null),
     MISSING_RATE(Source.DRIFT, "missing_rate", "missing rate", Support.PREDICTIONS, null),
-    OUT_OF_RANGE_RATE(Source.DRIFT, "out_of_range_rate", "out-of-range rate", Support.VALUES, null);
+    OUT_OF_RANGE_RATE(Source.DRIFT, "out_of_range_rate", "out-of-range rate", Support.VALUES, null),
+
+    /** A discovered slice's effect: how much worse than the rest of its cohort it is. */
+    DISCOVERY_EFFECT(Source.DISCOVERY, "effect", "effect", Support.SUPPORT, null);
 
     enum Source {
         METRICS,
-        DRIFT
+        DRIFT,
+        DISCOVERY
     }
 
     /** The count a row must reach for the rule to judge it. */

@@ -1,6 +1,8 @@
 package io.hindsight.jobs;
 
 import io.hindsight.alerts.AlertPipeline;
+import io.hindsight.discovery.DiscoveryConfig;
+import io.hindsight.discovery.DiscoveryPipeline;
 import io.hindsight.drift.DriftPipeline;
 import io.hindsight.iceberg.SpecCatalog;
 import io.hindsight.ingest.CanonicalDeserializer;
@@ -11,6 +13,7 @@ import io.hindsight.kafka.KafkaConnections;
 import io.hindsight.metrics.SliceMetricsPipeline;
 import io.hindsight.registry.RegistryConfig;
 import io.hindsight.schemas.DeadLetter;
+import io.hindsight.schemas.DiscoveredSlice;
 import io.hindsight.schemas.DriftResult;
 import io.hindsight.schemas.Feedback;
 import io.hindsight.schemas.Outcome;
@@ -193,10 +196,10 @@ public final class FeedbackJoinJob {
     }
 
     /**
-     * Adds drift, slice metrics and alerts, as far as the spec enables them, to the join's
-     * predictions (every prediction read, duplicates flagged) and outcomes. The one place that
-     * decides whether each runs: a disabled section adds no operator to the graph, and the
-     * pipelines refuse a spec that disables them.
+     * Adds drift, slice metrics, slice discovery and alerts, as far as the spec enables them, to
+     * the join's predictions (every prediction read, duplicates flagged) and outcomes. The one
+     * place that decides whether each runs: a disabled section adds no operator to the graph, and
+     * the pipelines refuse a spec that disables them.
      */
     public static void attachMonitoring(
             JobSpec spec,
@@ -213,8 +216,13 @@ public final class FeedbackJoinJob {
             metrics = SliceMetricsPipeline.attach(predictions, outcomes, spec);
             sinks.metrics(metrics);
         }
+        DataStream<DiscoveredSlice> discovered = null;
+        if (spec.metrics().enabled() && spec.metrics().discovery().enabled()) {
+            discovered = DiscoveryPipeline.attach(outcomes, DiscoveryConfig.of(spec));
+            sinks.discoveredSlices(discovered);
+        }
         if (!spec.alerts().isEmpty()) {
-            sinks.alerts(AlertPipeline.attach(drift, metrics, spec));
+            sinks.alerts(AlertPipeline.attach(drift, metrics, discovered, spec));
         }
     }
 

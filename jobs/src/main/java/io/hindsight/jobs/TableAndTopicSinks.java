@@ -8,6 +8,7 @@ import io.hindsight.kafka.KafkaConnections;
 import io.hindsight.registry.RegistryConfig;
 import io.hindsight.schemas.Alert;
 import io.hindsight.schemas.DeadLetter;
+import io.hindsight.schemas.DiscoveredSlice;
 import io.hindsight.schemas.DriftResult;
 import io.hindsight.schemas.Outcome;
 import io.hindsight.schemas.Prediction;
@@ -163,6 +164,21 @@ public final class TableAndTopicSinks implements JoinSinks, MonitoringSinks {
                 m -> utf8(m.getSlice() + "@" + m.getWindowStart().toEpochMilli()),
                 "metrics",
                 Uids.METRICS_TOPIC);
+    }
+
+    @Override
+    public void discoveredSlices(DataStream<DiscoveredSlice> slices) {
+        table(
+                slices,
+                HindsightTable.DISCOVERED_SLICES,
+                spec.metrics().discovery().table(),
+                Uids.DISCOVERED_SLICES_TABLE);
+        topic(
+                slices,
+                spec.metrics().discovery().topic(),
+                d -> utf8(d.getSlice() + "@" + d.getWindowStart().toEpochMilli()),
+                "discovered-slices",
+                Uids.DISCOVERED_SLICES_TOPIC);
     }
 
     @Override

@@ -4,7 +4,7 @@ package io.hindsight.metrics;
  * The fixed binnings of the accumulators and what is read back from them: scores in logit bins (for
  * AUC), label delays in relative-error buckets (for quantiles), and calibration bins.
  */
-final class Bins {
+public final class Bins {
 
     /** Score bins: equal width 1/128 in logit space over [-16, 16]; the end bins take the tails. */
     static final int SCORE_BINS = 4096;
@@ -23,7 +23,7 @@ final class Bins {
     private Bins() {}
 
     /** The logit bin of a score in [0, 1]. */
-    static int scoreBin(double score) {
+    public static int scoreBin(double score) {
         double logit = Math.log(score) - Math.log1p(-score);
         double position = Math.floor((logit + LOGIT_LIMIT) * BINS_PER_LOGIT);
         if (!(position > 0)) { // also -Infinity for a score of 0
@@ -96,7 +96,7 @@ final class Bins {
      * the positive's bin is higher, ½ when they share a bin (the rank-sum AUC of the scores snapped
      * to their bins). Null when either class is empty.
      */
-    static Double auc(SparseHistogram positives, SparseHistogram negatives) {
+    public static Double auc(SparseHistogram positives, SparseHistogram negatives) {
         double p = positives.total();
         double n = negatives.total();
         if (p == 0 || n == 0) {

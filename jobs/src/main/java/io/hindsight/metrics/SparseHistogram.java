@@ -12,7 +12,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * deterministic encoding: adds are appended to a buffer and folded into the sorted (bin, count)
  * arrays in batches, so folding a record costs an array store, not a search and shift.
  */
-final class SparseHistogram {
+public final class SparseHistogram {
 
     private static final int BUFFER = 512;
 
@@ -27,7 +27,7 @@ final class SparseHistogram {
 
     private int pendingSize;
 
-    void add(int bin) {
+    public void add(int bin) {
         if (pending == null) {
             pending = new int[BUFFER];
         }
@@ -37,7 +37,7 @@ final class SparseHistogram {
         }
     }
 
-    void add(int bin, long count) {
+    public void add(int bin, long count) {
         if (count == 0) {
             return;
         }
@@ -56,27 +56,27 @@ final class SparseHistogram {
         size++;
     }
 
-    void merge(SparseHistogram other) {
+    public void merge(SparseHistogram other) {
         other.compact();
         compact();
         mergeSorted(other.bins, other.counts, other.size);
     }
 
     /** The number of occupied bins. */
-    int occupied() {
+    public int occupied() {
         compact();
         return size;
     }
 
-    int bin(int index) {
+    public int bin(int index) {
         return bins[index];
     }
 
-    long count(int index) {
+    public long count(int index) {
         return counts[index];
     }
 
-    long total() {
+    public long total() {
         compact();
         long total = 0;
         for (int i = 0; i < size; i++) {
@@ -86,14 +86,14 @@ final class SparseHistogram {
     }
 
     /** The count of one bin, 0 if empty. */
-    long get(int bin) {
+    public long get(int bin) {
         compact();
         int i = Arrays.binarySearch(bins, 0, size, bin);
         return i >= 0 ? counts[i] : 0;
     }
 
     /** (zig-zag varint of the first bin, then varint bin deltas, varint counts). */
-    void write(DataOutputView out) throws java.io.IOException {
+    public void write(DataOutputView out) throws java.io.IOException {
         compact();
         Varints.writeUnsigned(out, size);
         int previous = 0;
@@ -104,7 +104,7 @@ final class SparseHistogram {
         }
     }
 
-    static SparseHistogram read(DataInputView in) throws java.io.IOException {
+    public static SparseHistogram read(DataInputView in) throws java.io.IOException {
         SparseHistogram h = new SparseHistogram();
         int n = Varints.readCount(in);
         h.ensureCapacity(n);

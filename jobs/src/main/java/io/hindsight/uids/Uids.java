@@ -36,9 +36,14 @@ public final class Uids {
             "slice-metrics-pre-aggregate-outcomes";
     public static final String SLICE_METRICS_MERGE = "slice-metrics-merge";
 
+    // Slice discovery.
+    public static final String SLICE_DISCOVERY_PRE_AGGREGATE = "slice-discovery-pre-aggregate";
+    public static final String SLICE_DISCOVERY_MERGE = "slice-discovery-merge";
+
     // Alerts.
     public static final String ALERTS_METRICS_ROUTER = "alerts-metrics-router";
     public static final String ALERTS_DRIFT_ROUTER = "alerts-drift-router";
+    public static final String ALERTS_DISCOVERY_ROUTER = "alerts-discovery-router";
     public static final String ALERTS_STATE = "alerts-state";
 
     // Sinks (ids of Iceberg sinks are prefixes, see above).
@@ -51,6 +56,8 @@ public final class Uids {
     public static final String DRIFT_TOPIC = "drift-topic";
     public static final String METRICS_TABLE = "metrics-table";
     public static final String METRICS_TOPIC = "metrics-topic";
+    public static final String DISCOVERED_SLICES_TABLE = "discovered-slices-table";
+    public static final String DISCOVERED_SLICES_TOPIC = "discovered-slices-topic";
     public static final String ALERTS_TABLE = "alerts-table";
     public static final String ALERTS_TOPIC = "alerts-topic";
 

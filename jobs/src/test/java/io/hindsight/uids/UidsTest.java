@@ -44,8 +44,11 @@ class UidsTest {
                             "SLICE_METRICS_PRE_AGGREGATE_OUTCOMES",
                             "slice-metrics-pre-aggregate-outcomes"),
                     entry("SLICE_METRICS_MERGE", "slice-metrics-merge"),
+                    entry("SLICE_DISCOVERY_PRE_AGGREGATE", "slice-discovery-pre-aggregate"),
+                    entry("SLICE_DISCOVERY_MERGE", "slice-discovery-merge"),
                     entry("ALERTS_METRICS_ROUTER", "alerts-metrics-router"),
                     entry("ALERTS_DRIFT_ROUTER", "alerts-drift-router"),
+                    entry("ALERTS_DISCOVERY_ROUTER", "alerts-discovery-router"),
                     entry("ALERTS_STATE", "alerts-state"),
                     entry("PREDICTIONS_TABLE", "predictions-table"),
                     entry("OUTCOMES_TABLE", "outcomes-table"),
@@ -56,6 +59,8 @@ class UidsTest {
                     entry("DRIFT_TOPIC", "drift-topic"),
                     entry("METRICS_TABLE", "metrics-table"),
                     entry("METRICS_TOPIC", "metrics-topic"),
+                    entry("DISCOVERED_SLICES_TABLE", "discovered-slices-table"),
+                    entry("DISCOVERED_SLICES_TOPIC", "discovered-slices-topic"),
                     entry("ALERTS_TABLE", "alerts-table"),
                     entry("ALERTS_TOPIC", "alerts-topic"));
 

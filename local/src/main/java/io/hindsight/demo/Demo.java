@@ -20,6 +20,7 @@ import io.hindsight.sim.SimulatedEvent;
 import io.hindsight.sim.SimulationPlan;
 import io.hindsight.sim.SimulationPublisher;
 import io.hindsight.spec.AlertRuleSpec;
+import io.hindsight.spec.DiscoverySpec;
 import io.hindsight.spec.DriftReference;
 import io.hindsight.spec.DriftSpec;
 import io.hindsight.spec.IcebergSpec;
@@ -120,6 +121,8 @@ public final class Demo {
                             spec.outputs().metricsTopic(),
                             1,
                             spec.outputs().alertsTopic(),
+                            1,
+                            spec.metrics().discovery().topic(),
                             1));
 
             var flinkEnv =
@@ -128,7 +131,7 @@ public final class Demo {
             FeedbackJoinJob.wire(flinkEnv, spec, FeedbackJoinJob.catalog(spec));
             JobClient job = flinkEnv.executeAsync("hindsight: " + spec.application());
             out.println(
-                    "  Flink        feedback join, drift, slice metrics and alerts running"
+                    "  Flink        feedback join, drift, slice metrics, slice discovery and alerts running"
                             + " in-process, parallelism 2, RocksDB, incremental checkpoints every "
                             + io.hindsight.spec.Durations.format(checkpointInterval));
             out.println(
@@ -252,7 +255,7 @@ public final class Demo {
                 iceberg,
                 spec.outputs(),
                 atDemoVolume(spec.drift()),
-                atDemoVolume(spec.metrics()),
+                withDiscovery(atDemoVolume(spec.metrics()), spec.application()),
                 spec.alerts().stream().map(Demo::atDemoVolume).toList());
     }
 
@@ -268,6 +271,22 @@ public final class Demo {
     /** Weekly cohorts, so that a country's cohort holds enough labels to be judged. */
     static MetricsSpec atDemoVolume(MetricsSpec metrics) {
         return metrics.withWindow(DEMO_COHORT_WINDOW);
+    }
+
+    /**
+     * Worst-slice discovery over the dimensions a fraud analyst would cut by, none of its values
+     * named: the report then shows what it found. Minimum support scaled down with the volume.
+     */
+    static MetricsSpec withDiscovery(MetricsSpec metrics, String application) {
+        return metrics.withDiscovery(
+                DiscoverySpec.of(
+                        application,
+                        List.of("country", "channel", "model_version", "merchant_category"),
+                        DiscoverySpec.DEFAULT_MAX_DIMENSIONS,
+                        DiscoverySpec.DEFAULT_Q,
+                        DiscoverySpec.DEFAULT_MIN_SUPPORT / DEMO_SUPPORT_DIVISOR,
+                        DiscoverySpec.DEFAULT_MAX_VALUES,
+                        List.of()));
     }
 
     /** Minimum support scaled down with the volume (by ten: weekly cohorts hold more rows). */

@@ -2,6 +2,7 @@ package io.hindsight.demo;
 
 import io.hindsight.iceberg.IcebergBatchSql;
 import io.hindsight.join.JoinStateCounts;
+import io.hindsight.sim.FraudSimulator;
 import io.hindsight.sim.SimulationPublisher;
 import io.hindsight.spec.JobSpec;
 import io.hindsight.spec.TableNames;
@@ -25,6 +26,7 @@ final class DemoReport {
     private final IcebergBatchSql sql;
     private final TableNames t;
     private final String alertsTopic;
+    private final String discoveredSlices;
     private final List<String> failures = new ArrayList<>();
 
     DemoReport(PrintStream out, IcebergBatchSql sql, JobSpec spec) {
@@ -32,6 +34,8 @@ final class DemoReport {
         this.sql = sql;
         this.t = spec.iceberg().tables();
         this.alertsTopic = spec.outputs().alertsTopic();
+        this.discoveredSlices =
+                spec.metrics().discovery().enabled() ? spec.metrics().discovery().table() : null;
     }
 
     /** Prints the report and returns its failures, none if everything balanced and showed rows. */
@@ -256,6 +260,7 @@ final class DemoReport {
                 ORDER BY auc
                 LIMIT 6"""
                         .formatted(t.metrics(), injected));
+        degradedSlice(injected);
         String alerts =
                 """
                 SELECT event_time, state, rule, subject, message
@@ -280,6 +285,74 @@ final class DemoReport {
         if (rows.isEmpty()) {
             failures.add(noRows("Which alerts fired?"));
         }
+    }
+
+    /**
+     * The degraded slice two ways: its estimated AUC (from the scores alone, from revision 1 on)
+     * beside the realized one as chargebacks arrive, and whether slice discovery, which names no
+     * slice, found it.
+     */
+    private void degradedSlice(long injected) {
+        String degraded =
+                "country="
+                        + FraudSimulator.DEGRADED_COUNTRY
+                        + ",model_version="
+                        + FraudSimulator.DEGRADED_VERSION;
+        query(
+                "Did the scores warn before the labels? Estimated AUC (from the scores alone, so"
+                        + " from revision 1, before any label) against the realized AUC as"
+                        + " chargebacks arrive, slice "
+                        + degraded
+                        + ", cohorts from the week before the injection",
+                """
+                SELECT window_start, revision, as_of, predictions, labeled,
+                       round(label_coverage, 3) AS coverage,
+                       round(estimated_auc, 3) AS estimated_auc,
+                       round(auc, 3) AS realized_auc,
+                       estimate_trusted
+                FROM %s
+                WHERE slice = '%s'
+                  AND window_start >= TO_TIMESTAMP_LTZ(%d, 3)
+                ORDER BY window_start, revision"""
+                        .formatted(t.metrics(), degraded, injected - 14L * 86_400_000L));
+        if (discoveredSlices == null) {
+            return;
+        }
+        out.println();
+        out.println(
+                "Slice discovery tests every slice of country, channel, model_version and"
+                        + " merchant_category (pairs included) against the rest of its cohort:"
+                        + " error rate by a two-proportion z-test (Fisher's exact for small"
+                        + " counts), AUC by Hanley-McNeil; the false discovery rate is held at"
+                        + " 5 % per cohort test by Benjamini-Hochberg (discovery/README.md).");
+        query(
+                "Which slices are significantly worse than the rest of their cohort? (each"
+                        + " cohort's latest test; no slice is named in the spec)",
+                """
+                SELECT d.window_start, d.revision, d.as_of, d.slice, d.metric,
+                       round(d.slice_value, 3) AS slice_value,
+                       round(d.rest_value, 3) AS rest_value,
+                       d.support, d.p_value, round(d.q_value, 6) AS q_value, d.tested
+                FROM %s d
+                JOIN (SELECT window_start, max(revision) AS revision
+                      FROM %s GROUP BY window_start) l
+                  ON d.window_start = l.window_start AND d.revision = l.revision
+                ORDER BY d.window_start DESC, d.q_value, d.slice, d.metric
+                LIMIT 12"""
+                        .formatted(discoveredSlices, discoveredSlices));
+        long found =
+                scalar(
+                        "SELECT count(*) FROM "
+                                + discoveredSlices
+                                + " WHERE slice = '"
+                                + degraded
+                                + "'");
+        out.printf(
+                "  %-50s %s%n",
+                "the degraded slice " + degraded,
+                found > 0
+                        ? "discovered (" + found + " rows: cohort tests and metrics)"
+                        : "NOT discovered");
     }
 
     private void query(String question, String query) {

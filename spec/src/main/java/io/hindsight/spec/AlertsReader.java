@@ -68,15 +68,21 @@ final class AlertsReader {
         }
         if (source != null) {
             List<String> foreign =
-                    source == AlertSource.METRICS
-                            ? List.of("feature", "statistic", "p-value")
-                            : List.of("metric", "slice");
+                    switch (source) {
+                        case METRICS -> List.of("feature", "statistic", "p-value");
+                        case DRIFT -> List.of("metric", "slice");
+                        case DISCOVERY -> List.of("metric", "feature", "statistic");
+                    };
             for (String key : foreign) {
                 if (o.optional(key) != null) {
                     r.error(
                             o.child(key),
                             "only used with source %s — expected no %s with source %s",
-                            source == AlertSource.METRICS ? "drift" : "metrics",
+                            source == AlertSource.METRICS
+                                            || (source == AlertSource.DISCOVERY
+                                                    && !key.equals("metric"))
+                                    ? "drift"
+                                    : "metrics",
                             key,
                             SpecNames.yamlName(source));
                 }

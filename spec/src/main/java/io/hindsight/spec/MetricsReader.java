@@ -8,15 +8,21 @@ import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
- * Reads the {@code metrics} section: the task, the cohort window, the slices, the metrics and the
- * estimation keys; the task decides the defaults of the metrics and of {@code expired-as}.
+ * Reads the {@code metrics} section: the task, the cohort window, the slices, the metrics, the
+ * estimation keys and the discovery block ({@link DiscoveryReader}); the task decides the defaults
+ * of the metrics and of {@code expired-as}.
  */
 final class MetricsReader {
 
     private MetricsReader() {}
 
     /** A disabled section when left out, not a mapping, or {@code enabled: false}. */
-    static MetricsSpec read(ValueReader r, Node node, String path, PredictionInput predictions) {
+    static MetricsSpec read(
+            ValueReader r,
+            Node node,
+            String path,
+            PredictionInput predictions,
+            String application) {
         if (node == null) {
             return SpecDefaults.metrics();
         }
@@ -37,6 +43,7 @@ final class MetricsReader {
         Integer bins =
                 r.integer(o, "calibration-bins", SpecDefaults.CALIBRATION_BINS, 2, 1000, false);
         EstimationSpec estimation = estimation(r, o);
+        DiscoverySpec discovery = DiscoveryReader.read(r, o, application);
         if (o.optional("estimation") != null
                 && task != null
                 && task != MetricsTask.BINARY_CLASSIFICATION) {
@@ -66,7 +73,8 @@ final class MetricsReader {
                 ValueReader.nonNull(k, SpecDefaults.K),
                 expiredAs,
                 ValueReader.nonNull(bins, SpecDefaults.CALIBRATION_BINS),
-                estimation);
+                estimation,
+                discovery);
     }
 
     /**

@@ -20,8 +20,35 @@ public record MetricsSpec(
         int k,
         ExpiredAs expiredAs,
         int calibrationBins,
-        EstimationSpec estimation)
+        EstimationSpec estimation,
+        DiscoverySpec discovery)
         implements Serializable {
+
+    /** A section without discovery. */
+    public MetricsSpec(
+            boolean enabled,
+            MetricsTask task,
+            Duration window,
+            List<List<String>> slices,
+            List<MetricName> metrics,
+            double positiveThreshold,
+            int k,
+            ExpiredAs expiredAs,
+            int calibrationBins,
+            EstimationSpec estimation) {
+        this(
+                enabled,
+                task,
+                window,
+                slices,
+                metrics,
+                positiveThreshold,
+                k,
+                expiredAs,
+                calibrationBins,
+                estimation,
+                DiscoverySpec.DISABLED);
+    }
 
     /** A section with the default {@link EstimationSpec}. */
     public MetricsSpec(
@@ -49,6 +76,7 @@ public record MetricsSpec(
 
     public MetricsSpec {
         estimation = estimation == null ? EstimationSpec.DEFAULTS : estimation;
+        discovery = discovery == null ? DiscoverySpec.DISABLED : discovery;
         slices =
                 slices == null
                         ? List.of()
@@ -68,7 +96,24 @@ public record MetricsSpec(
                 k,
                 expiredAs,
                 calibrationBins,
-                estimation);
+                estimation,
+                discovery);
+    }
+
+    /** This section with another discovery section, everything else as it is. */
+    public MetricsSpec withDiscovery(DiscoverySpec discovery) {
+        return new MetricsSpec(
+                enabled,
+                task,
+                window,
+                slices,
+                metrics,
+                positiveThreshold,
+                k,
+                expiredAs,
+                calibrationBins,
+                estimation,
+                discovery);
     }
 
     /** What a spec without a {@code metrics} section gets. */

@@ -147,6 +147,30 @@ final class SpecDefaults {
     static final double POSITIVE_THRESHOLD = 0.5;
     static final int K = 10;
     static final int CALIBRATION_BINS = 10;
+
+    // ---------------------------------------------------------------- metrics.discovery
+
+    /** A left-out {@code metrics.discovery} block: no slice discovery. */
+    static DiscoverySpec discovery() {
+        return DiscoverySpec.DISABLED;
+    }
+
+    static final boolean DISCOVERY_ENABLED = true;
+    static final int DISCOVERY_MAX_DIMENSIONS = 2;
+    static final double DISCOVERY_Q = 0.05;
+    static final int DISCOVERY_MIN_SUPPORT = 200;
+    static final int DISCOVERY_MAX_VALUES = 100;
+
+    /** {@code metrics.discovery.table}: {@code <app>_discovered_slices}. */
+    static String discoveryTable(String application) {
+        return DiscoverySpec.defaultTable(application);
+    }
+
+    /** {@code metrics.discovery.topic}: {@code hindsight.<application>.discovered-slices}. */
+    static String discoveryTopic(String application) {
+        return DiscoverySpec.defaultTopic(application);
+    }
+
     static final double ESTIMATION_CONFIDENCE = 0.99;
     static final double ESTIMATION_CALIBRATION_BOUND = 0.05;
     static final int ESTIMATION_MIN_REFERENCE_ROWS = 1000;

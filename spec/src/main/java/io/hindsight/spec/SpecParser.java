@@ -62,7 +62,8 @@ final class SpecParser {
         OutputsSpec outputs = OutputsReader.read(r, o.optional("outputs"), "outputs", app);
         PredictionInput predictions = inputs == null ? null : inputs.predictions();
         DriftSpec drift = DriftReader.read(r, o.optional("drift"), "drift", predictions);
-        MetricsSpec metrics = MetricsReader.read(r, o.optional("metrics"), "metrics", predictions);
+        MetricsSpec metrics =
+                MetricsReader.read(r, o.optional("metrics"), "metrics", predictions, app);
         List<AlertRuleSpec> alerts = AlertsReader.read(r, o.optional("alerts"), "alerts", drift);
         o.finish();
         return Optional.of(

@@ -67,6 +67,7 @@ public final class SpecValidator {
         drift();
         metrics();
         alerts();
+        DiscoveryValidation.check(spec, this::error);
     }
 
     private void kafka() {

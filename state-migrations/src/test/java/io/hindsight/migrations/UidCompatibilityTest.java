@@ -13,6 +13,7 @@ import io.hindsight.jobs.LocalFlink;
 import io.hindsight.jobs.MonitoringSinks;
 import io.hindsight.join.FeedbackJoinFunction;
 import io.hindsight.schemas.Alert;
+import io.hindsight.schemas.DiscoveredSlice;
 import io.hindsight.schemas.DriftResult;
 import io.hindsight.schemas.Feedback;
 import io.hindsight.schemas.Outcome;
@@ -160,6 +161,12 @@ class UidCompatibilityTest {
         @Override
         public void metrics(DataStream<SliceMetric> metrics) {
             metrics.sinkTo(new CollectingSinks.Collect<>("metrics")).uid("collect-metrics");
+        }
+
+        @Override
+        public void discoveredSlices(DataStream<DiscoveredSlice> slices) {
+            slices.sinkTo(new CollectingSinks.Collect<>("discovered-slices"))
+                    .uid("collect-discovered-slices");
         }
 
         @Override

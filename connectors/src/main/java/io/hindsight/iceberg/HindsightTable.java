@@ -1,6 +1,7 @@
 package io.hindsight.iceberg;
 
 import io.hindsight.schemas.Alert;
+import io.hindsight.schemas.CuratedRecord;
 import io.hindsight.schemas.DriftResult;
 import io.hindsight.schemas.Outcome;
 import io.hindsight.schemas.Prediction;
@@ -34,7 +35,9 @@ public enum HindsightTable {
             "event_time"),
     DRIFT("drift", DriftResult.class, DriftResult.getClassSchema(), "window_start"),
     METRICS("metrics", SliceMetric.class, SliceMetric.getClassSchema(), "window_start"),
-    ALERTS("alerts", Alert.class, Alert.getClassSchema(), "event_time");
+    ALERTS("alerts", Alert.class, Alert.getClassSchema(), "event_time"),
+    /** One table per curation rule, {@code <app>_curated_<rule>}. */
+    CURATED("curated", CuratedRecord.class, CuratedRecord.getClassSchema(), "period_start");
 
     private final String defaultTableName;
     private final Class<? extends SpecificRecord> recordClass;

@@ -17,6 +17,7 @@ public final class CurationPeriod {
     public String stratum;
     public long periodStart;
     public long periodEnd;
+
     /** The event time at which the period closed (its rule's {@code readyAt}). */
     public long readyAt;
 

@@ -54,8 +54,8 @@ public final class CurationRule implements Serializable {
 
     /**
      * The event time at which the period starting at {@code start} is complete: its last
-     * millisecond, plus the label window for a rule on outcomes (the join emits a prediction's final
-     * outcome at the latest when the watermark reaches its time + the label window).
+     * millisecond, plus the label window for a rule on outcomes (the join emits a prediction's
+     * final outcome at the latest when the watermark reaches its time + the label window).
      */
     public long readyAt(long periodStart) {
         return periodStart + periodMs - 1 + waitMs;
@@ -179,15 +179,16 @@ public final class CurationRule implements Serializable {
             return false;
         }
         if (spec.wrong()) {
-            return status == OutcomeStatus.LABELED && isWrong(score, label, predictedClass, labelClass);
+            return status == OutcomeStatus.LABELED
+                    && isWrong(score, label, predictedClass, labelClass);
         }
         return true;
     }
 
     /**
-     * A labelled prediction is wrong when a scored prediction is on the other side of the
-     * threshold than its label (label ≥ 0.5 is the positive class), or a predicted class differs
-     * from the label's class.
+     * A labelled prediction is wrong when a scored prediction is on the other side of the threshold
+     * than its label (label ≥ 0.5 is the positive class), or a predicted class differs from the
+     * label's class.
      */
     private boolean isWrong(Double score, Double label, String predictedClass, String labelClass) {
         if (labelClass != null) {
@@ -239,7 +240,8 @@ public final class CurationRule implements Serializable {
                 .setDatasetVersion(tag(start))
                 .setPeriodStart(Instant.ofEpochMilli(start))
                 .setPeriodEnd(Instant.ofEpochMilli(start + periodMs))
-                .setSampling(spec.sampling().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
+                .setSampling(
+                        spec.sampling().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
                 .setStratum(stratum)
                 .setRank(0)
                 .setPriority(priority)

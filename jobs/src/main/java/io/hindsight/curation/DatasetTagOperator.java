@@ -22,7 +22,8 @@ import org.apache.iceberg.flink.CatalogLoader;
 
 /**
  * Turns each closed period of each rule into a dataset version: an Iceberg tag on the first
- * snapshot holding all of the period's rows ({@link DatasetVersions#tag}), created after the commit.
+ * snapshot holding all of the period's rows ({@link DatasetVersions#tag}), created after the
+ * commit.
  *
  * <p>Runs once (parallelism 1) after the selection. A period is complete when the watermark passes
  * its {@code readyAt}: every subtask of the selection has then emitted its strata's rows and their

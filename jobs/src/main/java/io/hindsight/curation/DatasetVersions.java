@@ -1,16 +1,21 @@
 package io.hindsight.curation;
 
+import io.hindsight.spec.JobSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.flink.CatalogLoader;
 import org.apache.iceberg.io.CloseableIterable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,6 +79,56 @@ public final class DatasetVersions {
             }
             throw e;
         }
+    }
+
+    /**
+     * Tags every period the curated tables of {@code spec} hold that has no tag yet, each at the
+     * first snapshot with all of its rows: the step after a drained BATCH run, which commits once
+     * at its end and has no checkpoint to react to. Returns the tags created.
+     */
+    public static java.util.List<String> tagAll(JobSpec spec, CatalogLoader loader) {
+        java.util.List<String> created = new java.util.ArrayList<>();
+        Catalog catalog = loader.loadCatalog();
+        try (java.io.Closeable closer = catalog instanceof java.io.Closeable c ? c : () -> {}) {
+            for (CurationRule rule : CurationPipeline.rules(spec).values()) {
+                TableIdentifier id =
+                        TableIdentifier.of(
+                                Namespace.of(spec.iceberg().namespace()),
+                                CurationPipeline.tableName(spec, rule.name()));
+                if (!catalog.tableExists(id)) {
+                    continue;
+                }
+                Table table = catalog.loadTable(id);
+                Snapshot current = table.currentSnapshot();
+                if (current == null) {
+                    continue;
+                }
+                java.util.Map<Long, Long> counts = new java.util.TreeMap<>();
+                try (CloseableIterable<Record> records =
+                        IcebergGenerics.read(table)
+                                .useSnapshot(current.snapshotId())
+                                .select("period_start")
+                                .build()) {
+                    for (Record r : records) {
+                        long start =
+                                ((java.time.OffsetDateTime) r.getField("period_start"))
+                                        .toInstant()
+                                        .toEpochMilli();
+                        counts.merge(start, 1L, Long::sum);
+                    }
+                }
+                for (java.util.Map.Entry<Long, Long> e : counts.entrySet()) {
+                    String tag = rule.tag(e.getKey());
+                    if (tag(table, tag, e.getKey(), e.getValue()) == Result.CREATED) {
+                        created.add(tag);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "Tagging the curated tables of " + spec.application(), e);
+        }
+        return created;
     }
 
     /** The snapshot a tag points at, or null. */

@@ -18,15 +18,15 @@ import org.apache.flink.util.Collector;
 
 /**
  * The retraining triggers, keyed by trigger (and, for an alert trigger, the alert's subject): emits
- * one {@link RetrainEvent} per firing, with an id derived from what fired it, and remembers in keyed
- * state what already fired, so a restart from a checkpoint neither loses nor repeats an event (the
- * topic's transactional sink commits with the same checkpoint).
+ * one {@link RetrainEvent} per firing, with an id derived from what fired it, and remembers in
+ * keyed state what already fired, so a restart from a checkpoint neither loses nor repeats an event
+ * (the topic's transactional sink commits with the same checkpoint).
  *
  * <ul>
  *   <li>Alert trigger: the alert has been FIRING for {@code firing-for} of event time. Fires at
- *       {@code firing since + firing-for}, by an event-time timer or, when the RESOLVED change comes
- *       first but later than that (a drained BATCH run sees every change before any timer), from
- *       the RESOLVED itself: the same event either way. One event per firing episode.
+ *       {@code firing since + firing-for}, by an event-time timer or, when the RESOLVED change
+ *       comes first but later than that (a drained BATCH run sees every change before any timer),
+ *       from the RESOLVED itself: the same event either way. One event per firing episode.
  *   <li>Dataset trigger: the curated dataset has selected {@code labeled-rows} more labelled rows
  *       since the trigger last fired. Periods are counted in event-time order at the timer of their
  *       {@code readyAt} (all strata of a period are in by then), so the period that crosses the
@@ -55,8 +55,10 @@ public final class RetrainTriggerFunction
 
     private final String application;
     private final Map<String, RetrainTriggerSpec> triggers;
+
     /** Per trigger: the curated table it names ({@code namespace.table}), or absent. */
     private final Map<String, String> datasetTables;
+
     /** Per trigger: the rule it trains on, compiled (for the latest tag at a time). */
     private final Map<String, CurationRule> trainOn;
 

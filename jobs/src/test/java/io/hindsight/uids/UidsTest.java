@@ -57,7 +57,17 @@ class UidsTest {
                     entry("METRICS_TABLE", "metrics-table"),
                     entry("METRICS_TOPIC", "metrics-topic"),
                     entry("ALERTS_TABLE", "alerts-table"),
-                    entry("ALERTS_TOPIC", "alerts-topic"));
+                    entry("ALERTS_TOPIC", "alerts-topic"),
+                    // Curation (added after the first release; pinned as of their own).
+                    entry("CURATION_PREDICTIONS_IN", "curation-predictions-in"),
+                    entry("CURATION_OUTCOMES_IN", "curation-outcomes-in"),
+                    entry("CURATION_SELECT", "curation-select"),
+                    entry("CURATION_TAGS", "curation-tags"),
+                    entry("RETRAIN_ALERTS_ROUTER", "retrain-alerts-router"),
+                    entry("RETRAIN_DATASETS_ROUTER", "retrain-datasets-router"),
+                    entry("RETRAIN_TRIGGERS", "retrain-triggers"),
+                    entry("CURATED_TABLE", "curated-table"),
+                    entry("RETRAIN_TOPIC", "retrain-topic"));
 
     @TempDir Path warehouse;
 

@@ -10,9 +10,9 @@ import java.util.Map;
  * samples them, and its budget per period of event time. {@code scoreMin}/{@code scoreMax} are
  * inclusive; {@code uncertainWithin} selects {@code |score − threshold| < uncertainWithin}; {@code
  * wrong} selects labelled outcomes whose prediction disagrees with the label (so the source is
- * {@link CurationSource#OUTCOMES}); {@code slice} maps tag or categorical-feature names to the value
- * they must have; {@code modelVersion} is null for any version. {@code strata} lists the values of
- * {@code stratifyBy} that stratified sampling draws from, {@code budget / strata} each.
+ * {@link CurationSource#OUTCOMES}); {@code slice} maps tag or categorical-feature names to the
+ * value they must have; {@code modelVersion} is null for any version. {@code strata} lists the
+ * values of {@code stratifyBy} that stratified sampling draws from, {@code budget / strata} each.
  */
 public record CurationRuleSpec(
         String name,

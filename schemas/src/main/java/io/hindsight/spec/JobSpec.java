@@ -4,8 +4,8 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * One monitored application's job spec. {@code drift}, {@code metrics} and {@code curation} are never null: a section
- * left out of the YAML is a disabled object ({@link DriftSpec#disabled()}).
+ * One monitored application's job spec. {@code drift}, {@code metrics} and {@code curation} are
+ * never null: a section left out of the YAML is a disabled object ({@link DriftSpec#disabled()}).
  */
 public record JobSpec(
         int version,

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -13,6 +15,9 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -26,7 +31,8 @@ import org.apache.flink.util.OutputTag;
  * {@code capacity} rows.
  */
 public final class CurationSelectFunction
-        extends KeyedProcessFunction<String, CuratedRecord, CuratedRecord> {
+        extends KeyedProcessFunction<String, CuratedRecord, CuratedRecord>
+        implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
 
@@ -47,7 +53,19 @@ public final class CurationSelectFunction
     public static final ValueStateDescriptor<CurationBound> BOUND =
             new ValueStateDescriptor<>("curation-bound", TypeInformation.of(CurationBound.class));
 
+    /**
+     * The watermark at the last checkpoint, per subtask (union state; the least is restored): after
+     * a restart the watermark starts from nothing again, and a candidate of a period emitted before
+     * the checkpoint must stay late rather than open the period a second time.
+     */
+    public static final ListStateDescriptor<Long> WATERMARK =
+            new ListStateDescriptor<>("curation-watermark", Types.LONG);
+
     private final Map<String, CurationRule> rules;
+
+    private transient ListState<Long> watermarkState;
+    private transient long restoredWatermark;
+    private transient long seenWatermark;
 
     private transient MapState<String, CuratedRecord> rows;
     private transient ValueState<CurationSelection> selection;
@@ -75,7 +93,9 @@ public final class CurationSelectFunction
             throws Exception {
         CurationRule rule = rules.get(c.getRule());
         long readyAt = rule.readyAt(c.getPeriodStart().toEpochMilli());
-        if (readyAt <= ctx.timerService().currentWatermark()) {
+        long watermark = ctx.timerService().currentWatermark();
+        seenWatermark = Math.max(seenWatermark, watermark);
+        if (readyAt <= Math.max(watermark, restoredWatermark)) {
             // Its period was emitted already: the dataset version is immutable.
             late.inc();
             return;
@@ -111,6 +131,7 @@ public final class CurationSelectFunction
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<CuratedRecord> out)
             throws Exception {
+        seenWatermark = Math.max(seenWatermark, ctx.timerService().currentWatermark());
         List<CuratedRecord> held = new ArrayList<>();
         for (CuratedRecord r : rows.values()) {
             held.add(r);
@@ -143,5 +164,27 @@ public final class CurationSelectFunction
         rows.clear();
         selection.clear();
         bound.clear();
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        watermarkState.update(List.of(Math.max(seenWatermark, restoredWatermark)));
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        watermarkState = context.getOperatorStateStore().getUnionListState(WATERMARK);
+        restoredWatermark = Long.MIN_VALUE;
+        seenWatermark = Long.MIN_VALUE;
+        if (context.isRestored()) {
+            long least = Long.MAX_VALUE;
+            boolean any = false;
+            for (Long w : watermarkState.get()) {
+                least = Math.min(least, w);
+                any = true;
+            }
+            // The final watermark of a drained run is the end of time, not a floor for a restart.
+            restoredWatermark = any && least != Long.MAX_VALUE ? least : Long.MIN_VALUE;
+        }
     }
 }

@@ -16,7 +16,6 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
-import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.flink.CatalogLoader;
 
@@ -42,7 +41,9 @@ public final class DatasetTagOperator extends AbstractStreamOperator<Void>
             new ListStateDescriptor<>("curation-tags-pending", CurationPeriod.TYPE_INFO);
 
     private final CatalogLoader catalogLoader;
-    private final Map<String, TableIdentifier> tables;
+
+    /** Per rule: its table as {@code namespace.name} (TableIdentifier is not serializable). */
+    private final Map<String, String> tables;
 
     /** Per tag: the period, its rows summed over strata; {@code stratum} is unused here. */
     private transient Map<String, CurationPeriod> pending;
@@ -52,17 +53,11 @@ public final class DatasetTagOperator extends AbstractStreamOperator<Void>
     private transient Catalog catalog;
 
     /**
-     * @param tables the curated table of each rule
+     * @param tables the curated table of each rule, as {@code namespace.name}
      */
-    public DatasetTagOperator(CatalogLoader catalogLoader, Map<String, TableIdentifier> tables) {
+    public DatasetTagOperator(CatalogLoader catalogLoader, Map<String, String> tables) {
         this.catalogLoader = catalogLoader;
         this.tables = Map.copyOf(tables);
-    }
-
-    static Map<String, TableIdentifier> tables(Namespace namespace, Map<String, String> names) {
-        Map<String, TableIdentifier> ids = new LinkedHashMap<>();
-        names.forEach((rule, name) -> ids.put(rule, TableIdentifier.of(namespace, name)));
-        return ids;
     }
 
     @Override
@@ -131,7 +126,9 @@ public final class DatasetTagOperator extends AbstractStreamOperator<Void>
             if (p.readyAt > watermark) {
                 continue; // another stratum of the period may still come
             }
-            Table table = loaded.computeIfAbsent(p.rule, r -> catalog.loadTable(tables.get(r)));
+            Table table =
+                    loaded.computeIfAbsent(
+                            p.rule, r -> catalog.loadTable(TableIdentifier.parse(tables.get(r))));
             DatasetVersions.Result result =
                     DatasetVersions.tag(table, p.tag, p.periodStart, p.rows);
             if (result != DatasetVersions.Result.NOT_YET_COMMITTED) {

@@ -208,18 +208,17 @@ public final class TableAndTopicSinks implements JoinSinks, MonitoringSinks, Cur
                 .uid(Uids.CURATION_TAGS);
     }
 
-    private java.util.Map<String, TableIdentifier> curatedTables() {
-        java.util.Map<String, TableIdentifier> tables = new java.util.LinkedHashMap<>();
-        Namespace namespace = Namespace.of(spec.iceberg().namespace());
+    private java.util.Map<String, String> curatedTables() {
+        java.util.Map<String, String> tables = new java.util.LinkedHashMap<>();
         spec.curation()
                 .rules()
                 .forEach(
                         r ->
                                 tables.put(
                                         r.name(),
-                                        TableIdentifier.of(
-                                                namespace,
-                                                CurationPipeline.tableName(spec, r.name()))));
+                                        spec.iceberg().namespace()
+                                                + "."
+                                                + CurationPipeline.tableName(spec, r.name())));
         return tables;
     }
 

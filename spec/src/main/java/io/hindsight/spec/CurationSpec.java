@@ -26,7 +26,7 @@ public record CurationSpec(
     }
 
     public Optional<CurationRuleSpec> rule(String name) {
-        return rules.stream().filter(r -> r.name().equals(name)).findFirst();
+        return rules.stream().filter(r -> name.equals(r.name())).findFirst();
     }
 
     /** The retrain topic when the spec does not name one. */

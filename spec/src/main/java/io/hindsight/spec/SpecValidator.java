@@ -67,6 +67,7 @@ public final class SpecValidator {
         drift();
         metrics();
         alerts();
+        errors.addAll(CurationValidator.check(spec, source));
     }
 
     private void kafka() {

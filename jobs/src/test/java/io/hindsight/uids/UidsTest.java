@@ -131,7 +131,12 @@ class UidsTest {
                         Uids.FEEDBACK_JOIN,
                         Uids.DRIFT_MERGE,
                         Uids.SLICE_METRICS_MERGE,
-                        Uids.ALERTS_STATE);
+                        Uids.ALERTS_STATE,
+                        Uids.CURATION_SELECT,
+                        Uids.CURATION_TAGS,
+                        Uids.RETRAIN_TRIGGERS,
+                        Uids.RETRAIN_TOPIC,
+                        "curated-table-uncertain-iceberg");
     }
 
     /**
@@ -164,6 +169,8 @@ class UidsTest {
                 .noneMatch(uid -> uid.startsWith("drift-"))
                 .noneMatch(uid -> uid.startsWith("slice-metrics-"))
                 .noneMatch(uid -> uid.startsWith("metrics-"))
-                .noneMatch(uid -> uid.startsWith("alerts-"));
+                .noneMatch(uid -> uid.startsWith("alerts-"))
+                .noneMatch(uid -> uid.startsWith("curat"))
+                .noneMatch(uid -> uid.startsWith("retrain-"));
     }
 }

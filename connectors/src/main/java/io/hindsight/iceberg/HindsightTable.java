@@ -2,6 +2,7 @@ package io.hindsight.iceberg;
 
 import io.hindsight.schemas.Alert;
 import io.hindsight.schemas.DiscoveredSlice;
+import io.hindsight.schemas.CuratedRecord;
 import io.hindsight.schemas.DriftResult;
 import io.hindsight.schemas.Outcome;
 import io.hindsight.schemas.Prediction;
@@ -40,7 +41,9 @@ public enum HindsightTable {
             "discovered_slices",
             DiscoveredSlice.class,
             DiscoveredSlice.getClassSchema(),
-            "window_start");
+            "window_start"),
+    /** One table per curation rule, {@code <app>_curated_<rule>}. */
+    CURATED("curated", CuratedRecord.class, CuratedRecord.getClassSchema(), "period_start");
 
     private final String defaultTableName;
     private final Class<? extends SpecificRecord> recordClass;

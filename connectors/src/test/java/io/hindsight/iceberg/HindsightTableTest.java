@@ -131,6 +131,7 @@ class HindsightTableTest {
                     case PREDICTIONS, UNMATCHED_FEEDBACK, ALERTS -> "event_time";
                     case OUTCOMES -> "prediction_time";
                     case DRIFT, METRICS, DISCOVERED_SLICES -> "window_start";
+                    case CURATED -> "period_start";
                 };
         List<PartitionField> fields = table.spec().fields();
         assertThat(fields).hasSize(1);

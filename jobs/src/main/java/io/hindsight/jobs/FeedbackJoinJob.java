@@ -3,6 +3,8 @@ package io.hindsight.jobs;
 import io.hindsight.alerts.AlertPipeline;
 import io.hindsight.discovery.DiscoveryConfig;
 import io.hindsight.discovery.DiscoveryPipeline;
+import io.hindsight.curation.CurationPipeline;
+import io.hindsight.curation.DatasetVersions;
 import io.hindsight.drift.DriftPipeline;
 import io.hindsight.iceberg.SpecCatalog;
 import io.hindsight.ingest.CanonicalDeserializer;
@@ -12,6 +14,7 @@ import io.hindsight.kafka.HindsightKafka;
 import io.hindsight.kafka.KafkaConnections;
 import io.hindsight.metrics.SliceMetricsPipeline;
 import io.hindsight.registry.RegistryConfig;
+import io.hindsight.schemas.Alert;
 import io.hindsight.schemas.DeadLetter;
 import io.hindsight.schemas.DiscoveredSlice;
 import io.hindsight.schemas.DriftResult;
@@ -53,6 +56,7 @@ import org.apache.iceberg.flink.CatalogLoader;
  *                                                                        │    └─► Iceberg predictions ─┬─► drift
  *                                                                        └─► Iceberg outcomes ────────┴─► slice metrics
  *                                                                            + Kafka outcomes topic     (both ─► alerts)
+ *                                                  predictions, outcomes, alerts ─► curation (datasets, retrain topic)
  * </pre>
  *
  * <p>Drift (on the predictions), slice metrics (on predictions and outcomes) and alerts (on both)
@@ -191,8 +195,11 @@ public final class FeedbackJoinJob {
                 new TableAndTopicSinks(spec, catalog, Math.max(1, env.getParallelism()));
         SingleOutputStreamOperator<Outcome> outcomes =
                 build(env, spec, predictions, feedback, sinks);
-        attachMonitoring(
-                spec, outcomes.getSideOutput(FeedbackJoinFunction.PREDICTIONS), outcomes, sinks);
+        DataStream<Prediction> read = outcomes.getSideOutput(FeedbackJoinFunction.PREDICTIONS);
+        DataStream<Alert> alerts = attachMonitoring(spec, read, outcomes, sinks);
+        if (spec.curation().enabled()) {
+            CurationPipeline.attach(spec, read, outcomes, alerts, sinks);
+        }
     }
 
     /**
@@ -200,8 +207,10 @@ public final class FeedbackJoinJob {
      * the join's predictions (every prediction read, duplicates flagged) and outcomes. The one
      * place that decides whether each runs: a disabled section adds no operator to the graph, and
      * the pipelines refuse a spec that disables them.
+     *
+     * @return the alerts, or null when the spec has no alert rules
      */
-    public static void attachMonitoring(
+    public static DataStream<Alert> attachMonitoring(
             JobSpec spec,
             DataStream<Prediction> predictions,
             DataStream<Outcome> outcomes,
@@ -221,9 +230,12 @@ public final class FeedbackJoinJob {
             discovered = DiscoveryPipeline.attach(outcomes, DiscoveryConfig.of(spec));
             sinks.discoveredSlices(discovered);
         }
-        if (!spec.alerts().isEmpty()) {
-            sinks.alerts(AlertPipeline.attach(drift, metrics, discovered, spec));
+        if (spec.alerts().isEmpty()) {
+            return null;
         }
+        DataStream<Alert> alerts = AlertPipeline.attach(drift, metrics, discovered, spec);
+        sinks.alerts(alerts);
+        return alerts;
     }
 
     /** The catalog the job writes to: the one the spec names ({@link SpecCatalog}). */
@@ -239,7 +251,19 @@ public final class FeedbackJoinJob {
         }
         JobSpec spec = SpecLoader.load(Path.of(args[1]), System.getenv());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        wire(env, spec, catalog(spec));
+        CatalogLoader catalog = catalog(spec);
+        wire(env, spec, catalog);
         env.execute("hindsight: " + spec.application());
+        afterRun(spec, catalog);
+    }
+
+    /**
+     * After a {@code drain} run (BATCH: no checkpoints, so no tag step reacting to one), tags each
+     * curated period its tables hold as a dataset version ({@link DatasetVersions#tagAll}).
+     */
+    public static void afterRun(JobSpec spec, CatalogLoader catalog) {
+        if (spec.join().endOfInput() == EndOfInput.DRAIN && !spec.curation().rules().isEmpty()) {
+            DatasetVersions.tagAll(spec, catalog);
+        }
     }
 }

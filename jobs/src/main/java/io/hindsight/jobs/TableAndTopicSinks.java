@@ -1,12 +1,19 @@
 package io.hindsight.jobs;
 
 import io.hindsight.alerts.AlertJson;
+import io.hindsight.curation.CurationPeriod;
+import io.hindsight.curation.CurationPipeline;
+import io.hindsight.curation.CurationSinks;
+import io.hindsight.curation.DatasetTagOperator;
+import io.hindsight.curation.RetrainEvent;
+import io.hindsight.curation.RetrainJson;
 import io.hindsight.iceberg.HindsightTable;
 import io.hindsight.iceberg.IcebergSinks;
 import io.hindsight.kafka.HindsightKafka;
 import io.hindsight.kafka.KafkaConnections;
 import io.hindsight.registry.RegistryConfig;
 import io.hindsight.schemas.Alert;
+import io.hindsight.schemas.CuratedRecord;
 import io.hindsight.schemas.DeadLetter;
 import io.hindsight.schemas.DiscoveredSlice;
 import io.hindsight.schemas.DriftResult;
@@ -19,6 +26,7 @@ import io.hindsight.uids.Uids;
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.util.function.SerializableFunction;
@@ -30,7 +38,7 @@ import org.apache.iceberg.flink.CatalogLoader;
  * The production sinks: Iceberg tables committed on checkpoints, and exactly-once Kafka topics for
  * outcomes, dead letters, drift, slice metrics (Avro, like the inputs) and alerts (JSON).
  */
-public final class TableAndTopicSinks implements JoinSinks, MonitoringSinks {
+public final class TableAndTopicSinks implements JoinSinks, MonitoringSinks, CurationSinks {
 
     private final JobSpec spec;
     private final CatalogLoader catalog;
@@ -194,5 +202,53 @@ public final class TableAndTopicSinks implements JoinSinks, MonitoringSinks {
                 topic,
                 "alerts",
                 Uids.ALERTS_TOPIC);
+    }
+
+    @Override
+    public void curated(String rule, DataStream<CuratedRecord> rows) {
+        table(
+                rows,
+                HindsightTable.CURATED,
+                CurationPipeline.tableName(spec, rule),
+                Uids.CURATED_TABLE + "-" + rule);
+    }
+
+    @Override
+    public void datasetVersions(DataStream<CurationPeriod> periods) {
+        periods.transform(
+                        "curation: dataset versions (Iceberg tags)",
+                        Types.VOID,
+                        new DatasetTagOperator(catalog, curatedTables()))
+                .setParallelism(1)
+                .setMaxParallelism(1)
+                .uid(Uids.CURATION_TAGS);
+    }
+
+    private java.util.Map<String, String> curatedTables() {
+        java.util.Map<String, String> tables = new java.util.LinkedHashMap<>();
+        spec.curation()
+                .rules()
+                .forEach(
+                        r ->
+                                tables.put(
+                                        r.name(),
+                                        spec.iceberg().namespace()
+                                                + "."
+                                                + CurationPipeline.tableName(spec, r.name())));
+        return tables;
+    }
+
+    @Override
+    public void retrain(DataStream<RetrainEvent> events) {
+        String topic = spec.curation().retrainTopic();
+        topic(
+                events,
+                HindsightKafka.exactlyOnceSink(
+                        spec.kafka(),
+                        RetrainJson.kafkaSerializer(topic),
+                        transactionalPrefix("retrain")),
+                topic,
+                "retrain",
+                Uids.RETRAIN_TOPIC);
     }
 }

@@ -46,6 +46,15 @@ public final class Uids {
     public static final String ALERTS_DISCOVERY_ROUTER = "alerts-discovery-router";
     public static final String ALERTS_STATE = "alerts-state";
 
+    // Curation and retraining triggers.
+    public static final String CURATION_PREDICTIONS_IN = "curation-predictions-in";
+    public static final String CURATION_OUTCOMES_IN = "curation-outcomes-in";
+    public static final String CURATION_SELECT = "curation-select";
+    public static final String CURATION_TAGS = "curation-tags";
+    public static final String RETRAIN_ALERTS_ROUTER = "retrain-alerts-router";
+    public static final String RETRAIN_DATASETS_ROUTER = "retrain-datasets-router";
+    public static final String RETRAIN_TRIGGERS = "retrain-triggers";
+
     // Sinks (ids of Iceberg sinks are prefixes, see above).
     public static final String PREDICTIONS_TABLE = "predictions-table";
     public static final String OUTCOMES_TABLE = "outcomes-table";
@@ -60,6 +69,11 @@ public final class Uids {
     public static final String DISCOVERED_SLICES_TOPIC = "discovered-slices-topic";
     public static final String ALERTS_TABLE = "alerts-table";
     public static final String ALERTS_TOPIC = "alerts-topic";
+
+    /** A prefix: each rule's table sink is {@code curated-table-<rule>}. */
+    public static final String CURATED_TABLE = "curated-table";
+
+    public static final String RETRAIN_TOPIC = "retrain-topic";
 
     private Uids() {}
 }

@@ -62,7 +62,17 @@ class UidsTest {
                     entry("DISCOVERED_SLICES_TABLE", "discovered-slices-table"),
                     entry("DISCOVERED_SLICES_TOPIC", "discovered-slices-topic"),
                     entry("ALERTS_TABLE", "alerts-table"),
-                    entry("ALERTS_TOPIC", "alerts-topic"));
+                    entry("ALERTS_TOPIC", "alerts-topic"),
+                    // Curation (added after the first release; pinned as of their own).
+                    entry("CURATION_PREDICTIONS_IN", "curation-predictions-in"),
+                    entry("CURATION_OUTCOMES_IN", "curation-outcomes-in"),
+                    entry("CURATION_SELECT", "curation-select"),
+                    entry("CURATION_TAGS", "curation-tags"),
+                    entry("RETRAIN_ALERTS_ROUTER", "retrain-alerts-router"),
+                    entry("RETRAIN_DATASETS_ROUTER", "retrain-datasets-router"),
+                    entry("RETRAIN_TRIGGERS", "retrain-triggers"),
+                    entry("CURATED_TABLE", "curated-table"),
+                    entry("RETRAIN_TOPIC", "retrain-topic"));
 
     @TempDir Path warehouse;
 
@@ -126,7 +136,12 @@ class UidsTest {
                         Uids.FEEDBACK_JOIN,
                         Uids.DRIFT_MERGE,
                         Uids.SLICE_METRICS_MERGE,
-                        Uids.ALERTS_STATE);
+                        Uids.ALERTS_STATE,
+                        Uids.CURATION_SELECT,
+                        Uids.CURATION_TAGS,
+                        Uids.RETRAIN_TRIGGERS,
+                        Uids.RETRAIN_TOPIC,
+                        "curated-table-uncertain-iceberg");
     }
 
     /**
@@ -159,6 +174,8 @@ class UidsTest {
                 .noneMatch(uid -> uid.startsWith("drift-"))
                 .noneMatch(uid -> uid.startsWith("slice-metrics-"))
                 .noneMatch(uid -> uid.startsWith("metrics-"))
-                .noneMatch(uid -> uid.startsWith("alerts-"));
+                .noneMatch(uid -> uid.startsWith("alerts-"))
+                .noneMatch(uid -> uid.startsWith("curat"))
+                .noneMatch(uid -> uid.startsWith("retrain-"));
     }
 }

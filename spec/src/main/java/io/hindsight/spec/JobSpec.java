@@ -4,8 +4,8 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * One monitored application's job spec. {@code drift} and {@code metrics} are never null: a section
- * left out of the YAML is a disabled object ({@link DriftSpec#disabled()}).
+ * One monitored application's job spec. {@code drift}, {@code metrics} and {@code curation} are
+ * never null: a section left out of the YAML is a disabled object ({@link DriftSpec#disabled()}).
  */
 public record JobSpec(
         int version,
@@ -17,13 +17,41 @@ public record JobSpec(
         OutputsSpec outputs,
         DriftSpec drift,
         MetricsSpec metrics,
-        List<AlertRuleSpec> alerts)
+        List<AlertRuleSpec> alerts,
+        CurationSpec curation)
         implements Serializable {
 
     /** The only spec version this release reads. */
     public static final int CURRENT_VERSION = 1;
 
+    /** A spec without curation rules or retraining triggers. */
+    public JobSpec(
+            int version,
+            String application,
+            KafkaSpec kafka,
+            InputsSpec inputs,
+            JoinSpec join,
+            IcebergSpec iceberg,
+            OutputsSpec outputs,
+            DriftSpec drift,
+            MetricsSpec metrics,
+            List<AlertRuleSpec> alerts) {
+        this(
+                version,
+                application,
+                kafka,
+                inputs,
+                join,
+                iceberg,
+                outputs,
+                drift,
+                metrics,
+                alerts,
+                CurationSpec.disabled());
+    }
+
     public JobSpec {
         alerts = Collections2.list(alerts);
+        curation = curation == null ? CurationSpec.disabled() : curation;
     }
 }

@@ -230,4 +230,22 @@ final class SpecDefaults {
         }
         return Optional.empty();
     }
+
+    // ---------------------------------------------------------------- curation
+
+    /** {@code curation.retrain-topic}: {@code hindsight.<application>.retrain}. */
+    static String retrainTopic(String application) {
+        return CurationSpec.defaultRetrainTopic(application);
+    }
+
+    /** {@code select.threshold}: the score above which a prediction is positive. */
+    static final double CURATION_THRESHOLD = 0.5;
+
+    static final CurationSampling SAMPLING = CurationSampling.UNIFORM;
+    static final Duration CURATION_PERIOD = Duration.ofDays(1);
+
+    /** {@code from}: outcomes when the rule selects wrong predictions, else predictions. */
+    static CurationSource curationSource(boolean wrong) {
+        return wrong ? CurationSource.OUTCOMES : CurationSource.PREDICTIONS;
+    }
 }

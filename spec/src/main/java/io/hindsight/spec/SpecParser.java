@@ -65,6 +65,7 @@ final class SpecParser {
         MetricsSpec metrics =
                 MetricsReader.read(r, o.optional("metrics"), "metrics", predictions, app);
         List<AlertRuleSpec> alerts = AlertsReader.read(r, o.optional("alerts"), "alerts", drift);
+        CurationSpec curation = CurationReader.read(r, o.optional("curation"), "curation", app);
         o.finish();
         return Optional.of(
                 new JobSpec(
@@ -77,7 +78,8 @@ final class SpecParser {
                         outputs,
                         drift,
                         metrics,
-                        alerts));
+                        alerts,
+                        curation));
     }
 
     /** The document's top-level mapping; empty, with the error recorded, when it is none. */

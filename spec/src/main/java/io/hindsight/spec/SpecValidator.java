@@ -68,6 +68,7 @@ public final class SpecValidator {
         metrics();
         alerts();
         DiscoveryValidation.check(spec, this::error);
+        errors.addAll(CurationValidator.check(spec, source));
     }
 
     private void kafka() {

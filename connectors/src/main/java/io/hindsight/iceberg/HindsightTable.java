@@ -1,8 +1,8 @@
 package io.hindsight.iceberg;
 
 import io.hindsight.schemas.Alert;
-import io.hindsight.schemas.DiscoveredSlice;
 import io.hindsight.schemas.CuratedRecord;
+import io.hindsight.schemas.DiscoveredSlice;
 import io.hindsight.schemas.DriftResult;
 import io.hindsight.schemas.Outcome;
 import io.hindsight.schemas.Prediction;

@@ -1,10 +1,10 @@
 package io.hindsight.jobs;
 
 import io.hindsight.alerts.AlertPipeline;
-import io.hindsight.discovery.DiscoveryConfig;
-import io.hindsight.discovery.DiscoveryPipeline;
 import io.hindsight.curation.CurationPipeline;
 import io.hindsight.curation.DatasetVersions;
+import io.hindsight.discovery.DiscoveryConfig;
+import io.hindsight.discovery.DiscoveryPipeline;
 import io.hindsight.drift.DriftPipeline;
 import io.hindsight.iceberg.SpecCatalog;
 import io.hindsight.ingest.CanonicalDeserializer;

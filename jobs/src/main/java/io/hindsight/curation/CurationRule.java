@@ -243,7 +243,7 @@ public final class CurationRule implements Serializable {
                 .setSampling(
                         spec.sampling().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
                 .setStratum(stratum)
-                .setRank(0)
+                .setSelectionRank(0)
                 .setPriority(priority)
                 .setPriorityHash(hash(candidateId))
                 .setCandidateId(candidateId)

@@ -140,7 +140,7 @@ public final class CurationSelectFunction
         long labeled = 0;
         for (int i = 0; i < held.size(); i++) {
             CuratedRecord r = held.get(i);
-            r.setRank(i + 1);
+            r.setSelectionRank(i + 1);
             if (r.getLabel() != null || r.getLabelClass() != null) {
                 labeled++;
             }

@@ -37,6 +37,9 @@ public final class DatasetTagOperator extends AbstractStreamOperator<Void>
 
     private static final long serialVersionUID = 1L;
 
+    private static final org.slf4j.Logger LOG =
+            org.slf4j.LoggerFactory.getLogger(DatasetTagOperator.class);
+
     public static final ListStateDescriptor<CurationPeriod> PENDING =
             new ListStateDescriptor<>("curation-tags-pending", CurationPeriod.TYPE_INFO);
 
@@ -123,6 +126,15 @@ public final class DatasetTagOperator extends AbstractStreamOperator<Void>
         Map<String, Table> loaded = new LinkedHashMap<>();
         for (Iterator<CurationPeriod> it = pending.values().iterator(); it.hasNext(); ) {
             CurationPeriod p = it.next();
+            if (!tables.containsKey(p.rule)) {
+                // A rule removed from the spec (restored from a savepoint): no table to tag.
+                LOG.warn(
+                        "Dropping the pending dataset version {}: rule '{}' is no longer in the spec",
+                        p.tag,
+                        p.rule);
+                it.remove();
+                continue;
+            }
             if (p.readyAt > watermark) {
                 continue; // another stratum of the period may still come
             }

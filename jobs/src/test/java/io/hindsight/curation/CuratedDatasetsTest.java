@@ -4,6 +4,7 @@ import static io.hindsight.curation.CurationTesting.DAY;
 import static io.hindsight.curation.CurationTesting.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hindsight.iceberg.IcebergBatchSql;
 import io.hindsight.iceberg.IcebergCatalogs;
 import io.hindsight.jobs.TableAndTopicSinks;
 import io.hindsight.schemas.Prediction;
@@ -182,7 +183,7 @@ class CuratedDatasetsTest {
                                             + " "
                                             + r.getField("stratum")
                                             + " "
-                                            + r.getField("rank")
+                                            + r.getField("selection_rank")
                                             + " "
                                             + r.getField("prediction_id"));
                         }
@@ -222,6 +223,44 @@ class CuratedDatasetsTest {
         throw new AssertionError("no row of " + tag);
     }
 
+    /** The README's Flink SQL: a version by its tag is the snapshot, not the current table. */
+    void flinkSqlReadsAVersionByItsTag(CatalogLoader loader, Map<String, List<String>> exact) {
+        String tag = "fraud-daily-2026-03-02";
+        IcebergBatchSql sql =
+                IcebergBatchSql.open(
+                        "hindsight", loader, "hindsight", streamingWarehouse.resolve("log"));
+        String hint = "/*+ OPTIONS('tag'='" + tag + "') */";
+        List<String> rows =
+                sql
+                        .rows(
+                                "SELECT dataset_version, stratum, selection_rank, prediction_id FROM"
+                                        + " fraud_curated_daily "
+                                        + hint
+                                        + " WHERE dataset_version = '"
+                                        + tag
+                                        + "'")
+                        .stream()
+                        .map(
+                                r ->
+                                        r.getField(0)
+                                                + " "
+                                                + r.getField(1)
+                                                + " "
+                                                + r.getField(2)
+                                                + " "
+                                                + r.getField(3))
+                        .sorted()
+                        .toList();
+        assertThat(rows).containsExactlyElementsOf(exact.get(tag));
+        long inVersion =
+                (Long)
+                        sql.rows("SELECT count(*) FROM fraud_curated_daily " + hint)
+                                .get(0)
+                                .getField(0);
+        long now = (Long) sql.rows("SELECT count(*) FROM fraud_curated_daily").get(0).getField(0);
+        assertThat(inVersion).isLessThan(now);
+    }
+
     /** The exact selection, grouped by tag. */
     static Map<String, List<String>> expected() {
         List<Prediction> all = new ArrayList<>();
@@ -256,6 +295,7 @@ class CuratedDatasetsTest {
                 .hasSizeLessThan(exact.size())
                 .doesNotContain("fraud-daily-2026-03-01");
         Map<String, List<String>> streamed = readByTag(streaming.loadCatalog());
+        flinkSqlReadsAVersionByItsTag(streaming, exact);
 
         CatalogLoader batch = IcebergCatalogs.localHadoop("hindsight", batchWarehouse);
         run(batch, true);

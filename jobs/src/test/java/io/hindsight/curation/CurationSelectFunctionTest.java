@@ -113,7 +113,7 @@ class CurationSelectFunctionTest {
             h.processWatermark(T0 + DAY - 1);
             List<CuratedRecord> rows = h.extractOutputValues();
             assertThat(rows).hasSize(3);
-            assertThat(rows).extracting(CuratedRecord::getRank).containsExactly(1, 2, 3);
+            assertThat(rows).extracting(CuratedRecord::getSelectionRank).containsExactly(1, 2, 3);
             assertThat(rows)
                     .extracting(CuratedRecord::getDatasetVersion)
                     .containsOnly("fraud-uniform-2026-03-01");

@@ -199,7 +199,7 @@ final class CurationTesting {
                                         + " "
                                         + r.getStratum()
                                         + " "
-                                        + r.getRank()
+                                        + r.getSelectionRank()
                                         + " "
                                         + r.getPredictionId())
                 .sorted()

@@ -60,7 +60,8 @@ final class RunCommand implements Callable<Integer> {
                 LocalFlink.environment(
                         LocalFlink.withPrometheusFromEnvironment(
                                 LocalFlink.configuration(work, 2, Duration.ofSeconds(10))));
-        FeedbackJoinJob.wire(flink, spec, FeedbackJoinJob.catalog(spec));
+        var catalog = FeedbackJoinJob.catalog(spec);
+        FeedbackJoinJob.wire(flink, spec, catalog);
         cli.out.println(
                 "running Hindsight for '"
                         + spec.application()
@@ -69,6 +70,7 @@ final class RunCommand implements Callable<Integer> {
                         + Hindsight.logFile()
                         + ")");
         flink.execute("hindsight: " + spec.application());
+        FeedbackJoinJob.afterRun(spec, catalog); // a drained run's dataset tags
         return Hindsight.EXIT_OK;
     }
 }

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -192,27 +193,44 @@ final class SavepointFixture {
     public static void main(String[] args) throws Exception {
         Path target = Path.of(args[0]).toAbsolutePath();
         Path work = Files.createTempDirectory("hindsight-savepoint-fixture");
+        try {
+            String written = writeSavepoint(target, work);
+            System.out.println("savepoint " + written + " at " + Instant.now());
+            try (Stream<Path> files = Files.walk(Path.of(java.net.URI.create(written)))) {
+                files.forEach(System.out::println);
+            }
+        } finally {
+            try (Stream<Path> files = Files.walk(work)) {
+                // Children first; the job's checkpoints are of no use once the savepoint exists.
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    private static String writeSavepoint(Path target, Path work) throws Exception {
         Configuration conf = LocalFlink.configuration(work, 1, Duration.ofHours(1));
         CollectingSinks.clear();
         JobClient job =
                 job(conf, PREDICTIONS_BEFORE, FEEDBACK_BEFORE)
                         .executeAsync("hindsight savepoint fixture");
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (CollectingSinks.collected("predictions").size() < PREDICTIONS_BEFORE) {
-            if (System.nanoTime() > deadline
-                    || job.getJobStatus().get().isGloballyTerminalState()) {
-                throw new IllegalStateException(
-                        "the job did not read the records before the savepoint");
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (CollectingSinks.collected("predictions").size() < PREDICTIONS_BEFORE) {
+                if (System.nanoTime() > deadline
+                        || job.getJobStatus().get().isGloballyTerminalState()) {
+                    throw new IllegalStateException(
+                            "the job did not read the records before the savepoint");
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // poll the condition
             }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // poll the condition
-        }
-        String written =
-                job.stopWithSavepoint(
-                                false, target.toUri().toString(), SavepointFormatType.CANONICAL)
-                        .get(5, TimeUnit.MINUTES);
-        System.out.println("savepoint " + written + " at " + Instant.now());
-        try (Stream<Path> files = Files.walk(Path.of(java.net.URI.create(written)))) {
-            files.forEach(System.out::println);
+            return job.stopWithSavepoint(
+                            false, target.toUri().toString(), SavepointFormatType.CANONICAL)
+                    .get(5, TimeUnit.MINUTES);
+        } catch (Exception e) {
+            job.cancel();
+            throw e;
         }
     }
 }

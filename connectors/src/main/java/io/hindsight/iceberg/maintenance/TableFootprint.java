@@ -52,11 +52,11 @@ public record TableFootprint(
             metadataDirBytes = 0;
             files = 0;
             bytes = 0;
-            String metadataDir = table.location() + "/metadata/";
             for (FileInfo f : io.listPrefix(table.location())) {
                 files++;
                 bytes += f.size();
-                if (f.location().contains(metadataDir)) {
+                // Listed locations may spell the scheme differently (file:/ against file:///).
+                if (f.location().contains("/metadata/")) {
                     metadataDirBytes += f.size();
                 }
             }

@@ -117,7 +117,7 @@ public final class TableMaintenanceStreams {
                         // running) looks again this much later.
                         .lockCheckDelay(checkInterval)
                         .parallelism(1);
-        for (MaintenanceTaskBuilder<?> task : tasks(maintenance, schedule)) {
+        for (MaintenanceTaskBuilder<?> task : tasks(maintenance, schedule, uidSuffix)) {
             builder.add(task);
         }
         try {
@@ -127,8 +127,13 @@ public final class TableMaintenanceStreams {
         }
     }
 
-    /** The three tasks, in {@link #TASKS} order, configured and scheduled from {@code m}. */
-    static List<MaintenanceTaskBuilder<?>> tasks(MaintenanceSpec m, Schedule schedule) {
+    /**
+     * The three tasks, in {@link #TASKS} order, configured and scheduled from {@code m}; their
+     * operators' uids end in {@code <uidSuffix>-<task>} (Iceberg uses a task's suffix as is, so it
+     * must name the table too).
+     */
+    static List<MaintenanceTaskBuilder<?>> tasks(
+            MaintenanceSpec m, Schedule schedule, String uidSuffix) {
         RewriteDataFiles.Builder rewrite =
                 RewriteDataFiles.builder()
                         .targetFileSizeBytes(m.targetFileSizeBytes())
@@ -155,9 +160,9 @@ public final class TableMaintenanceStreams {
             orphans.scheduleOnInterval(m.orphansEvery());
         }
         List<MaintenanceTaskBuilder<?>> tasks = new ArrayList<>();
-        tasks.add(rewrite.uidSuffix(TASKS.get(0)));
-        tasks.add(expire.uidSuffix(TASKS.get(1)));
-        tasks.add(orphans.uidSuffix(TASKS.get(2)));
+        tasks.add(rewrite.uidSuffix(uidSuffix + "-" + TASKS.get(0)));
+        tasks.add(expire.uidSuffix(uidSuffix + "-" + TASKS.get(1)));
+        tasks.add(orphans.uidSuffix(uidSuffix + "-" + TASKS.get(2)));
         return tasks;
     }
 

@@ -17,5 +17,10 @@ public record EstimationSpec(
         double confidence, double calibrationBound, int minReferenceRows, int referenceCohorts)
         implements Serializable {
 
-    public static final EstimationSpec DEFAULTS = new EstimationSpec(0.99, 0.05, 1000, 7);
+    public static final EstimationSpec DEFAULTS =
+            new EstimationSpec(
+                    SpecDefaults.ESTIMATION_CONFIDENCE,
+                    SpecDefaults.ESTIMATION_CALIBRATION_BOUND,
+                    SpecDefaults.ESTIMATION_MIN_REFERENCE_ROWS,
+                    SpecDefaults.ESTIMATION_REFERENCE_COHORTS);
 }

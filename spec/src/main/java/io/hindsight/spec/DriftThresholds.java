@@ -9,7 +9,9 @@ import java.io.Serializable;
 public record DriftThresholds(double jensenShannon, double psi, double wasserstein, Double pValue)
         implements Serializable {
 
-    public static final DriftThresholds DEFAULTS = new DriftThresholds(0.1, 0.2, 0.1, null);
+    public static final DriftThresholds DEFAULTS =
+            new DriftThresholds(
+                    SpecDefaults.JENSEN_SHANNON, SpecDefaults.PSI, SpecDefaults.WASSERSTEIN, null);
 
     /** The default alert threshold of an effect-size statistic. */
     public double threshold(DriftStatistic statistic) {

@@ -13,7 +13,11 @@ public record DriftDecision(
         implements Serializable {
 
     public static final DriftDecision DEFAULTS =
-            new DriftDecision(0.01, 30, 1000, RateShift.DEFAULTS);
+            new DriftDecision(
+                    SpecDefaults.FALSE_ALARM_RATE,
+                    SpecDefaults.MIN_VALUES,
+                    SpecDefaults.NULL_SAMPLES,
+                    RateShift.DEFAULTS);
 
     /**
      * The rate rule: every category whose reference share is at most {@code maxShare} is tested on
@@ -28,7 +32,13 @@ public record DriftDecision(
             int minCount)
             implements Serializable {
 
-        public static final RateShift DEFAULTS = new RateShift(true, List.of(), 0.25, 0.25, 5);
+        public static final RateShift DEFAULTS =
+                new RateShift(
+                        SpecDefaults.RATE_SHIFT_MODEL_OUTPUTS,
+                        List.of(),
+                        SpecDefaults.RATE_SHIFT_MAX_SHARE,
+                        SpecDefaults.RATE_SHIFT_MIN_RELATIVE_CHANGE,
+                        SpecDefaults.RATE_SHIFT_MIN_COUNT);
 
         public RateShift {
             features = Collections2.list(features);

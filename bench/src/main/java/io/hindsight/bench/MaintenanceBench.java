@@ -133,19 +133,10 @@ public final class MaintenanceBench {
         measure("without", predictions, outcomes, loader, spec, log, runs);
 
         MaintenanceSpec m =
-                new MaintenanceSpec(
-                        false,
-                        MaintenanceSpec.DEFAULT_CHECK_INTERVAL,
-                        MaintenanceSpec.DEFAULT_COMPACT_EVERY_COMMITS,
-                        MaintenanceSpec.DEFAULT_TARGET_FILE_SIZE_BYTES,
-                        MaintenanceSpec.DEFAULT_COMPACT_MIN_INPUT_FILES,
-                        MaintenanceSpec.DEFAULT_EXPIRE_EVERY,
-                        expireOlderThan,
-                        Integer.parseInt(arg("retain-last", "10")),
-                        MaintenanceSpec.DEFAULT_ORPHANS_EVERY,
-                        Duration.parse("PT" + arg("orphans-older-than", "1S")),
-                        null,
-                        Map.of());
+                MaintenanceSpec.defaults()
+                        .withExpiry(expireOlderThan, Integer.parseInt(arg("retain-last", "10")))
+                        .withOrphansOlderThan(
+                                Duration.parse("PT" + arg("orphans-older-than", "1S")));
         MaintenancePass.Result pass =
                 MaintenancePass.run(spec, m, loader, new Configuration(), Duration.ofMinutes(30));
         figures.put("pass_s", seconds(pass.took().toNanos()));

@@ -41,35 +41,64 @@ public record MaintenanceSpec(
         Map<String, String> lockProperties)
         implements Serializable {
 
-    public static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofMinutes(1);
-    public static final int DEFAULT_COMPACT_EVERY_COMMITS = 50;
-    public static final long DEFAULT_TARGET_FILE_SIZE_BYTES = 128L * 1024 * 1024;
-    public static final int DEFAULT_COMPACT_MIN_INPUT_FILES = 5;
-    public static final Duration DEFAULT_EXPIRE_EVERY = Duration.ofHours(1);
-    public static final Duration DEFAULT_EXPIRE_OLDER_THAN = Duration.ofDays(7);
-    public static final int DEFAULT_RETAIN_LAST = 100;
-    public static final Duration DEFAULT_ORPHANS_EVERY = Duration.ofDays(1);
-    public static final Duration DEFAULT_ORPHANS_OLDER_THAN = Duration.ofDays(3);
-
     public MaintenanceSpec {
         lockProperties = Collections2.map(lockProperties);
     }
 
-    /** Every default; maintenance not in the job. What a spec without the section gets. */
+    /** Every default ({@link SpecDefaults#maintenance()}): what a spec without the section gets. */
     public static MaintenanceSpec defaults() {
+        return SpecDefaults.maintenance();
+    }
+
+    /** The same with other expiry settings (benchmarks and tests age tables in seconds). */
+    public MaintenanceSpec withExpiry(Duration olderThan, int retainLast) {
         return new MaintenanceSpec(
-                false,
-                DEFAULT_CHECK_INTERVAL,
-                DEFAULT_COMPACT_EVERY_COMMITS,
-                DEFAULT_TARGET_FILE_SIZE_BYTES,
-                DEFAULT_COMPACT_MIN_INPUT_FILES,
-                DEFAULT_EXPIRE_EVERY,
-                DEFAULT_EXPIRE_OLDER_THAN,
-                DEFAULT_RETAIN_LAST,
-                DEFAULT_ORPHANS_EVERY,
-                DEFAULT_ORPHANS_OLDER_THAN,
-                null,
-                Map.of());
+                inJob,
+                checkInterval,
+                compactEveryCommits,
+                targetFileSizeBytes,
+                compactMinInputFiles,
+                expireEvery,
+                olderThan,
+                retainLast,
+                orphansEvery,
+                orphansOlderThan,
+                lockJdbcUri,
+                lockProperties);
+    }
+
+    /** The same with another orphan age. */
+    public MaintenanceSpec withOrphansOlderThan(Duration olderThan) {
+        return new MaintenanceSpec(
+                inJob,
+                checkInterval,
+                compactEveryCommits,
+                targetFileSizeBytes,
+                compactMinInputFiles,
+                expireEvery,
+                expireOlderThan,
+                retainLast,
+                orphansEvery,
+                olderThan,
+                lockJdbcUri,
+                lockProperties);
+    }
+
+    /** The same with another least number of files per compacted partition. */
+    public MaintenanceSpec withCompactMinInputFiles(int minInputFiles) {
+        return new MaintenanceSpec(
+                inJob,
+                checkInterval,
+                compactEveryCommits,
+                targetFileSizeBytes,
+                minInputFiles,
+                expireEvery,
+                expireOlderThan,
+                retainLast,
+                orphansEvery,
+                orphansOlderThan,
+                lockJdbcUri,
+                lockProperties);
     }
 
     /** Never shows a lock database credential. */
@@ -96,7 +125,7 @@ public record MaintenanceSpec(
                 + ", orphansOlderThan="
                 + orphansOlderThan
                 + ", lockJdbcUri="
-                + lockJdbcUri
+                + SpecSecrets.maskUrl(lockJdbcUri)
                 + ", lockProperties="
                 + SpecSecrets.masked(lockProperties)
                 + "]";

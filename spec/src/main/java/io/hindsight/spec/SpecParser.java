@@ -64,6 +64,8 @@ final class SpecParser {
         DriftSpec drift = DriftReader.read(r, o.optional("drift"), "drift", predictions);
         MetricsSpec metrics = MetricsReader.read(r, o.optional("metrics"), "metrics", predictions);
         List<AlertRuleSpec> alerts = AlertsReader.read(r, o.optional("alerts"), "alerts", drift);
+        MaintenanceSpec maintenance =
+                MaintenanceReader.read(r, o.optional("maintenance"), "maintenance");
         o.finish();
         return Optional.of(
                 new JobSpec(
@@ -76,7 +78,8 @@ final class SpecParser {
                         outputs,
                         drift,
                         metrics,
-                        alerts));
+                        alerts,
+                        maintenance));
     }
 
     /** The document's top-level mapping; empty, with the error recorded, when it is none. */

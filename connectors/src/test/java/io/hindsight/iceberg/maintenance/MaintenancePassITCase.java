@@ -118,21 +118,12 @@ class MaintenancePassITCase {
         Files.writeString(youngOrphan.toPath(), "young");
         assertThat(oldOrphan.setLastModified(TEN_DAYS_AGO)).isTrue();
 
+        // Every snapshot here is seconds old: expire all but the last one (and the tagged one).
         MaintenanceSpec maintenance =
-                new MaintenanceSpec(
-                        false,
-                        MaintenanceSpec.DEFAULT_CHECK_INTERVAL,
-                        MaintenanceSpec.DEFAULT_COMPACT_EVERY_COMMITS,
-                        MaintenanceSpec.DEFAULT_TARGET_FILE_SIZE_BYTES,
-                        2,
-                        MaintenanceSpec.DEFAULT_EXPIRE_EVERY,
-                        // Every snapshot here is seconds old: expire all but the retained ones.
-                        Duration.ofMillis(1),
-                        1,
-                        MaintenanceSpec.DEFAULT_ORPHANS_EVERY,
-                        Duration.ofDays(1),
-                        null,
-                        Map.of());
+                MaintenanceSpec.defaults()
+                        .withCompactMinInputFiles(2)
+                        .withExpiry(Duration.ofMillis(1), 1)
+                        .withOrphansOlderThan(Duration.ofDays(1));
         MaintenancePass.Result result =
                 MaintenancePass.run(
                         spec, maintenance, loader, new Configuration(), Duration.ofMinutes(3));

@@ -2,7 +2,9 @@ package io.hindsight.jobs;
 
 import io.hindsight.alerts.AlertPipeline;
 import io.hindsight.drift.DriftPipeline;
+import io.hindsight.iceberg.HindsightTable;
 import io.hindsight.iceberg.SpecCatalog;
+import io.hindsight.iceberg.maintenance.TableMaintenanceStreams;
 import io.hindsight.ingest.CanonicalDeserializer;
 import io.hindsight.join.FeedbackJoinFunction;
 import io.hindsight.join.JoinRules;
@@ -190,6 +192,42 @@ public final class FeedbackJoinJob {
                 build(env, spec, predictions, feedback, sinks);
         attachMonitoring(
                 spec, outcomes.getSideOutput(FeedbackJoinFunction.PREDICTIONS), outcomes, sinks);
+        if (spec.maintenance().inJob() && spec.join().endOfInput() != EndOfInput.DRAIN) {
+            attachMaintenance(env, spec, catalog);
+        }
+    }
+
+    /**
+     * Iceberg's table maintenance beside the writers ({@code maintenance.in-job}): one stream per
+     * table the job writes, triggered by the spec's commit counts and intervals. Streaming runs
+     * only: the maintenance streams never end, and a drained run is a bounded batch job (run {@code
+     * ./hindsight maintain SPEC} after it instead). Called after the sinks, which create the
+     * tables.
+     */
+    public static void attachMaintenance(
+            StreamExecutionEnvironment env, JobSpec spec, CatalogLoader catalog) {
+        TableMaintenanceStreams.existingTables(spec, catalog)
+                .forEach(
+                        (table, id) ->
+                                TableMaintenanceStreams.attach(
+                                        env,
+                                        catalog,
+                                        id,
+                                        spec.maintenance(),
+                                        TableMaintenanceStreams.Schedule.SPEC,
+                                        maintenanceUid(table),
+                                        spec.maintenance().checkInterval()));
+    }
+
+    private static String maintenanceUid(HindsightTable table) {
+        return switch (table) {
+            case PREDICTIONS -> Uids.PREDICTIONS_TABLE_MAINTENANCE;
+            case OUTCOMES -> Uids.OUTCOMES_TABLE_MAINTENANCE;
+            case UNMATCHED_FEEDBACK -> Uids.UNMATCHED_FEEDBACK_TABLE_MAINTENANCE;
+            case DRIFT -> Uids.DRIFT_TABLE_MAINTENANCE;
+            case METRICS -> Uids.METRICS_TABLE_MAINTENANCE;
+            case ALERTS -> Uids.ALERTS_TABLE_MAINTENANCE;
+        };
     }
 
     /**

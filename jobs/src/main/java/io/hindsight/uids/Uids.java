@@ -54,5 +54,16 @@ public final class Uids {
     public static final String ALERTS_TABLE = "alerts-table";
     public static final String ALERTS_TOPIC = "alerts-topic";
 
+    // Iceberg table maintenance in the job, one stream per table. Iceberg's maintenance operators
+    // take these as the suffix of their uids ("Trigger manager<id>", "lock-remover-<id>", ...);
+    // each task's operators end in "<id>-<task>".
+    public static final String PREDICTIONS_TABLE_MAINTENANCE = "predictions-table-maintenance";
+    public static final String OUTCOMES_TABLE_MAINTENANCE = "outcomes-table-maintenance";
+    public static final String UNMATCHED_FEEDBACK_TABLE_MAINTENANCE =
+            "unmatched-feedback-table-maintenance";
+    public static final String DRIFT_TABLE_MAINTENANCE = "drift-table-maintenance";
+    public static final String METRICS_TABLE_MAINTENANCE = "metrics-table-maintenance";
+    public static final String ALERTS_TABLE_MAINTENANCE = "alerts-table-maintenance";
+
     private Uids() {}
 }

@@ -3,6 +3,7 @@ package io.hindsight.iceberg.maintenance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hindsight.iceberg.HindsightTable;
+import io.hindsight.iceberg.IcebergBatchSql;
 import io.hindsight.iceberg.IcebergTables;
 import io.hindsight.iceberg.SpecCatalog;
 import io.hindsight.spec.JobSpec;
@@ -146,6 +147,15 @@ class MaintenancePassITCase {
         expired.removeAll(kept);
         assertThat(expired).hasSize(COMMITS - 1);
         assertThat(dump(table, taggedId)).isEqualTo(taggedRows).hasSize(5 * ROWS_PER_COMMIT);
+
+        // What the package README tells a user to run, through the one batch SQL session.
+        IcebergBatchSql sql = IcebergBatchSql.open(spec, loader, dir.resolve("sql.log"));
+        assertThat(sql.rows("SELECT count(*) FROM `fraud_predictions$files`").get(0).getField(0))
+                .isEqualTo(2L);
+        assertThat(sql.rows("SELECT snapshot_id FROM `fraud_predictions$snapshots`")).hasSize(2);
+        assertThat(sql.rows("SELECT name, type FROM `fraud_predictions$refs`"))
+                .extracting(Object::toString)
+                .contains("+I[" + TAG + ", TAG]");
 
         assertThat(oldOrphan).doesNotExist();
         assertThat(youngOrphan).exists();

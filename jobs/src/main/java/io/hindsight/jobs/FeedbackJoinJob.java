@@ -59,6 +59,10 @@ import org.apache.iceberg.flink.CatalogLoader;
  * outputs without another trip through Kafka, and share its checkpoints, so every table and topic
  * is exactly once with respect to the same input offsets.
  *
+ * <p>With {@code maintenance.in-job} a streaming run also maintains the tables it writes: one
+ * Iceberg maintenance stream per table (compaction, snapshot expiry, orphan-file removal; {@link
+ * #attachMaintenance}), beside the graph above and connected to it only through the tables.
+ *
  * <p>Watermarks: each Kafka partition tracks the mapped event time with the spec's
  * out-of-orderness; a partition or topic that is quiet for the spec's idleness is marked idle, so
  * that a feedback topic silent for hours does not hold back the predictions' watermark (its late

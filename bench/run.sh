@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs a benchmark from the built bench module (mvn -q -pl bench -am package -DskipTests).
 #   bench/run.sh e2e --variant hindsight --sink iceberg --predictions 2000000 [--input kafka] [--mode state]
+#   bench/run.sh maintenance [--commits 2000] [--rows-per-commit 100] [--runs 3]
 #   bench/run.sh jmh [JMH options, e.g. -f 1 -wi 3 -i 5 JoinState]
 #   jfr print --stack-depth 64 --events jdk.ExecutionSample run.jfr | bench/run.sh profile
 # JVM options can be added with BENCH_JVM_OPTS (e.g. a flight recording).
@@ -24,6 +25,12 @@ case "$what" in
             -Dhindsight.home="$home" \
             -cp "$classpath" io.hindsight.bench.EndToEnd --home "$home" "$@"
         ;;
+    maintenance)
+        cd "$home"
+        exec java -Xmx3g $flags ${BENCH_JVM_OPTS:-} \
+            -Dlog4j.configurationFile="$home/flink-conf/log4j-test.properties" \
+            -cp "$classpath" io.hindsight.bench.MaintenanceBench --home "$home" "$@"
+        ;;
     jmh)
         cd "$home"
         exec java $flags -cp "$classpath" \
@@ -34,7 +41,7 @@ case "$what" in
         exec java -cp "$classpath" io.hindsight.bench.ProfileBreakdown "$@"
         ;;
     *)
-        echo "usage: bench/run.sh e2e|jmh|profile [options]" >&2
+        echo "usage: bench/run.sh e2e|maintenance|jmh|profile [options]" >&2
         exit 2
         ;;
 esac

@@ -446,7 +446,7 @@ public final class EndToEnd {
         return Math.round(nanos / 1e7) / 100.0;
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
+    static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

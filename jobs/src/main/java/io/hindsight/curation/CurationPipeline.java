@@ -6,6 +6,7 @@ import io.hindsight.schemas.Outcome;
 import io.hindsight.schemas.Prediction;
 import io.hindsight.spec.CurationRuleSpec;
 import io.hindsight.spec.CurationSource;
+import io.hindsight.spec.CurationSpec;
 import io.hindsight.spec.JobSpec;
 import io.hindsight.spec.RetrainTriggerSpec;
 import io.hindsight.uids.Uids;
@@ -47,7 +48,7 @@ public final class CurationPipeline {
 
     /** The table a rule writes to: {@code <app>_curated_<rule>}. */
     public static String tableName(JobSpec spec, String rule) {
-        return spec.application().replace('-', '_') + "_curated_" + rule;
+        return CurationSpec.tableName(spec.application(), rule);
     }
 
     /**

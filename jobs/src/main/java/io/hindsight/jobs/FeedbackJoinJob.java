@@ -6,7 +6,9 @@ import io.hindsight.curation.DatasetVersions;
 import io.hindsight.discovery.DiscoveryConfig;
 import io.hindsight.discovery.DiscoveryPipeline;
 import io.hindsight.drift.DriftPipeline;
+import io.hindsight.iceberg.HindsightTable;
 import io.hindsight.iceberg.SpecCatalog;
+import io.hindsight.iceberg.maintenance.TableMaintenanceStreams;
 import io.hindsight.ingest.CanonicalDeserializer;
 import io.hindsight.join.FeedbackJoinFunction;
 import io.hindsight.join.JoinRules;
@@ -63,6 +65,10 @@ import org.apache.iceberg.flink.CatalogLoader;
  * run in the same job when the spec enables them ({@link #attachMonitoring}): they read the join's
  * outputs without another trip through Kafka, and share its checkpoints, so every table and topic
  * is exactly once with respect to the same input offsets.
+ *
+ * <p>With {@code maintenance.in-job} a streaming run also maintains the tables it writes: one
+ * Iceberg maintenance stream per table (compaction, snapshot expiry, orphan-file removal; {@link
+ * #attachMaintenance}), beside the graph above and connected to it only through the tables.
  *
  * <p>Watermarks: each Kafka partition tracks the mapped event time with the spec's
  * out-of-orderness; a partition or topic that is quiet for the spec's idleness is marked idle, so
@@ -200,6 +206,32 @@ public final class FeedbackJoinJob {
         if (spec.curation().enabled()) {
             CurationPipeline.attach(spec, read, outcomes, alerts, sinks);
         }
+        if (spec.maintenance().inJob() && spec.join().endOfInput() != EndOfInput.DRAIN) {
+            attachMaintenance(env, spec, catalog);
+        }
+    }
+
+    /**
+     * Iceberg's table maintenance beside the writers ({@code maintenance.in-job}): one stream per
+     * table the job writes, triggered by the spec's commit counts and intervals. Streaming runs
+     * only: the maintenance streams never end, and a drained run is a bounded batch job (run {@code
+     * ./hindsight maintain SPEC} after it instead). Called after the sinks, which create the
+     * tables.
+     */
+    public static void attachMaintenance(
+            StreamExecutionEnvironment env, JobSpec spec, CatalogLoader catalog) {
+        TableMaintenanceStreams.existingTables(spec, catalog)
+                .forEach(
+                        (table, id) ->
+                                TableMaintenanceStreams.attach(
+                                        env,
+                                        catalog,
+                                        id,
+                                        spec.maintenance(),
+                                        TableMaintenanceStreams.Schedule.SPEC,
+                                        Uids.tableMaintenance(table),
+                                        spec.maintenance().checkInterval()));
+    }
     }
 
     /**

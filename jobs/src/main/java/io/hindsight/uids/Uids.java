@@ -74,6 +74,16 @@ public final class Uids {
     public static final String CURATED_TABLE = "curated-table";
 
     public static final String RETRAIN_TOPIC = "retrain-topic";
+    /**
+     * Iceberg table maintenance in the job, one stream per table: {@code <role>-table-maintenance}
+     * with the role's underscores as dashes ({@code predictions-table-maintenance}, {@code
+     * curated-wrong-br-table-maintenance}); roles as in {@code TableMaintenanceStreams.tables}.
+     * Iceberg's maintenance operators take it as the suffix of their uids ("Trigger manager<id>",
+     * "lock-remover-<id>", ...); each task's operators end in "<id>-<task>".
+     */
+    public static String tableMaintenance(String role) {
+        return role.replace('_', '-') + "-table-maintenance";
+    }
 
     private Uids() {}
 }

@@ -88,6 +88,17 @@ class UidsTest {
     }
 
     @Test
+    void tableMaintenanceUidsArePinnedPerRole() {
+        assertThat(Uids.tableMaintenance("predictions")).isEqualTo("predictions-table-maintenance");
+        assertThat(Uids.tableMaintenance("unmatched_feedback"))
+                .isEqualTo("unmatched-feedback-table-maintenance");
+        assertThat(Uids.tableMaintenance("discovered_slices"))
+                .isEqualTo("discovered-slices-table-maintenance");
+        assertThat(Uids.tableMaintenance("curated_wrong_br"))
+                .isEqualTo("curated-wrong-br-table-maintenance");
+    }
+
+    @Test
     void everyUidIsTheFirstReleasesWordForWord() throws Exception {
         assertThat(constants()).isEqualTo(new TreeMap<>(FIRST_RELEASE));
     }
@@ -150,7 +161,62 @@ class UidsTest {
      */
     static boolean isOrDerivesFrom(String uid, String id) {
         String own = uid.startsWith("Sink Committer: ") ? uid.substring(16) : uid;
-        return own.equals(id) || own.startsWith(id + "-") || own.startsWith(id + ":");
+        // Iceberg's maintenance operators put the id after their own names.
+        boolean maintenance = id.endsWith("-maintenance") && own.contains(id);
+        return own.equals(id)
+                || own.startsWith(id + "-")
+                || own.startsWith(id + ":")
+                || maintenance;
+    }
+
+    @Test
+    void maintenanceInTheJobAddsOneStreamPerTableUnderUids() throws Exception {
+        JobSpec full = fraud();
+        JobSpec maintained =
+                new JobSpec(
+                        full.version(),
+                        full.application(),
+                        full.kafka(),
+                        full.inputs(),
+                        full.join(),
+                        full.iceberg(),
+                        full.outputs(),
+                        full.drift(),
+                        full.metrics(),
+                        full.alerts(),
+                        new io.hindsight.spec.MaintenanceSpec(
+                                true,
+                                java.time.Duration.ofMinutes(1),
+                                50,
+                                128L << 20,
+                                5,
+                                java.time.Duration.ofHours(1),
+                                java.time.Duration.ofDays(7),
+                                100,
+                                java.time.Duration.ofDays(1),
+                                java.time.Duration.ofDays(3),
+                                null,
+                                Map.of()));
+        List<String> uids = uidsOfTheJob(maintained);
+        var known = constants().values();
+
+        assertThat(uids)
+                .allSatisfy(
+                        uid ->
+                                assertThat(known)
+                                        .as("an id in Uids that %s is or derives from", uid)
+                                        .anyMatch(id -> isOrDerivesFrom(uid, id)));
+        for (String id :
+                List.of(
+                        Uids.PREDICTIONS_TABLE_MAINTENANCE,
+                        Uids.OUTCOMES_TABLE_MAINTENANCE,
+                        Uids.UNMATCHED_FEEDBACK_TABLE_MAINTENANCE,
+                        Uids.DRIFT_TABLE_MAINTENANCE,
+                        Uids.METRICS_TABLE_MAINTENANCE,
+                        Uids.ALERTS_TABLE_MAINTENANCE)) {
+            assertThat(uids).contains("lock-remover-" + id);
+        }
+        assertThat(uidsOfTheJob(full)).noneMatch(uid -> uid.contains("-maintenance"));
     }
 
     @Test

@@ -59,6 +59,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             RunCommand.class,
             QueryCommand.class,
             ProfileCommand.class,
+            MaintainCommand.class,
             SubmitCommand.class,
             StopCommand.class,
             CommandLine.HelpCommand.class

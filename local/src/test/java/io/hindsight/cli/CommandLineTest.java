@@ -194,6 +194,31 @@ class CommandLineTest {
     }
 
     @Test
+    void maintainWithoutTablesSaysSoAndSkipsTablesWithoutCommits(@TempDir Path dir)
+            throws Exception {
+        Path warehouse = dir.resolve("warehouse");
+        HindsightTest.fraudSpecWithWarehouse(dir, warehouse);
+        assertThat(runIn(dir, "maintain", "spec.yaml")).isEqualTo(1);
+        assertThat(err())
+                .isEqualTo(
+                        "maintain: Iceberg catalog 'hindsight' has no namespace 'hindsight' yet —"
+                                + " no Hindsight job has written there, nothing to maintain\n"
+                                + LOG);
+
+        IcebergTables.ensure(
+                IcebergCatalogs.localHadoop("hindsight", warehouse).loadCatalog(),
+                Namespace.of("hindsight"),
+                HindsightTable.PREDICTIONS,
+                "fraud_predictions");
+        assertThat(runIn(dir, "maintain", "spec.yaml")).as(err()).isZero();
+        assertThat(out())
+                .startsWith("maintained 0 tables in ")
+                .contains(
+                        "(compaction to 128 MB files, snapshots older than PT168H expired"
+                                + " keeping the last 100, orphans older than PT72H removed)");
+    }
+
+    @Test
     void runChecksKafkaFirstAndSaysWithinTheTimeout(@TempDir Path dir) throws Exception {
         int port = freePort();
         String spec =

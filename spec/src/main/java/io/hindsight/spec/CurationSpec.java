@@ -29,6 +29,11 @@ public record CurationSpec(
         return rules.stream().filter(r -> name.equals(r.name())).findFirst();
     }
 
+    /** The table a rule writes to: {@code <app>_curated_<rule>}. */
+    public static String tableName(String application, String rule) {
+        return application.replace('-', '_') + "_curated_" + rule;
+    }
+
     /** The retrain topic when the spec does not name one. */
     public static String defaultRetrainTopic(String application) {
         return "hindsight." + application + ".retrain";

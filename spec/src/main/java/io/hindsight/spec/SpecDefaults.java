@@ -88,6 +88,43 @@ final class SpecDefaults {
         return TableNames.defaults(application);
     }
 
+    // ---------------------------------------------------------------- maintenance
+
+    static final boolean MAINTENANCE_IN_JOB = false;
+    static final Duration MAINTENANCE_CHECK_INTERVAL = Duration.ofMinutes(1);
+    static final int COMPACT_EVERY_COMMITS = 50;
+    static final int TARGET_FILE_SIZE_MB = 128;
+    static final int COMPACT_MIN_INPUT_FILES = 5;
+    static final Duration EXPIRE_EVERY = Duration.ofHours(1);
+    static final Duration EXPIRE_OLDER_THAN = Duration.ofDays(7);
+    static final int RETAIN_LAST = 100;
+    static final Duration ORPHANS_EVERY = Duration.ofDays(1);
+    static final Duration ORPHANS_OLDER_THAN = Duration.ofDays(3);
+
+    /**
+     * The least {@code maintenance.orphan-files.older-than}: a checkpoint's data files are
+     * unreferenced until the commit after it, and a job restored from that checkpoint commits them
+     * again; younger files must never look orphaned.
+     */
+    static final Duration ORPHANS_MIN_AGE = Duration.ofDays(1);
+
+    /** A left-out {@code maintenance} section: every default, not in the job. */
+    static MaintenanceSpec maintenance() {
+        return new MaintenanceSpec(
+                MAINTENANCE_IN_JOB,
+                MAINTENANCE_CHECK_INTERVAL,
+                COMPACT_EVERY_COMMITS,
+                TARGET_FILE_SIZE_MB * 1024L * 1024L,
+                COMPACT_MIN_INPUT_FILES,
+                EXPIRE_EVERY,
+                EXPIRE_OLDER_THAN,
+                RETAIN_LAST,
+                ORPHANS_EVERY,
+                ORPHANS_OLDER_THAN,
+                null,
+                Map.of());
+    }
+
     // ---------------------------------------------------------------- outputs
 
     /** {@code outputs}: {@code hindsight.<application>.outcomes}, ... */

@@ -66,6 +66,8 @@ final class SpecParser {
                 MetricsReader.read(r, o.optional("metrics"), "metrics", predictions, app);
         List<AlertRuleSpec> alerts = AlertsReader.read(r, o.optional("alerts"), "alerts", drift);
         CurationSpec curation = CurationReader.read(r, o.optional("curation"), "curation", app);
+        MaintenanceSpec maintenance =
+                MaintenanceReader.read(r, o.optional("maintenance"), "maintenance");
         o.finish();
         return Optional.of(
                 new JobSpec(
@@ -79,7 +81,8 @@ final class SpecParser {
                         drift,
                         metrics,
                         alerts,
-                        curation));
+                        curation,
+                        maintenance));
     }
 
     /** The document's top-level mapping; empty, with the error recorded, when it is none. */

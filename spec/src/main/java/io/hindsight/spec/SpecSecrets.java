@@ -78,6 +78,8 @@ public final class SpecSecrets {
         if (spec.iceberg() != null) {
             addSecrets(spec.iceberg().catalogProperties(), secrets);
         }
+        addSecrets(spec.maintenance().lockProperties(), secrets);
+        addUserInfo(spec.maintenance().lockJdbcUri(), secrets);
         secrets.removeIf(s -> s.isBlank() || s.length() < 3);
         return secrets;
     }

@@ -384,7 +384,32 @@ class SpecErrorMessagesTest {
                         List.of(
                                 "iceberg.namespace (line 44): invalid name 'Hindsight' — expected"
                                         + " lower-case letters, digits and _, levels separated by"
-                                        + " dots")));
+                                        + " dots")),
+                arguments(
+                        edit(
+                                END,
+                                END
+                                        + "maintenance:\n"
+                                        + "  in-job: maybe\n"
+                                        + "  compaction: {target-file-size-mb: 0, min-input-files:"
+                                        + " 1, every-commit: 5}\n"
+                                        + "  expire-snapshots: {older-than: 7 days, retain-last:"
+                                        + " 0}\n"
+                                        + "  orphan-files: {older-than: 6h}\n"
+                                        + "  lock: {jdbc-uri: 'postgres://db/locks'}\n"),
+                        List.of(
+                                "maintenance.in-job (line 44): invalid value 'maybe' — expected true or false",
+                                "maintenance.compaction.target-file-size-mb (line 45): invalid number '0' — expected 1 to 1048576",
+                                "maintenance.compaction.min-input-files (line 45): invalid number '1' — expected at least 2",
+                                "maintenance.compaction.every-commit (line 45): unknown key (did you mean 'every-commits'?)",
+                                "maintenance.expire-snapshots.older-than (line 46): invalid duration '7 days' — expected a number with a unit (ms, s, m, h, d, w), e.g. 60d",
+                                "maintenance.expire-snapshots.retain-last (line 46): invalid number '0' — expected at least 1",
+                                "maintenance.orphan-files.older-than (line 47): too young '6h' — expected at least 1d: a checkpoint's files wait unreferenced for its commit, and a restored job commits them again",
+                                "maintenance.lock.jdbc-uri (line 48): invalid JDBC URL 'postgres://db/locks' — expected a JDBC URL, e.g. jdbc:postgresql://db:5432/locks")),
+                arguments(
+                        edit(END, END + "maintenance:\n  lock: {properties: {user: hs}}\n"),
+                        List.of(
+                                "maintenance.lock.jdbc-uri (line 44): missing required key — expected a JDBC URL, e.g. jdbc:postgresql://db:5432/locks")));
     }
 
     @ParameterizedTest

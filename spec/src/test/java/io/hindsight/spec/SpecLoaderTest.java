@@ -385,6 +385,56 @@ class SpecLoaderTest {
     }
 
     @Test
+    void maintenanceKeysAreReadAndDefaulted() {
+        MaintenanceSpec defaults = SpecLoader.parse(BASE, Map.of()).maintenance();
+        assertThat(defaults)
+                .isEqualTo(
+                        new MaintenanceSpec(
+                                false,
+                                Duration.ofMinutes(1),
+                                50,
+                                128L * 1024 * 1024,
+                                5,
+                                Duration.ofHours(1),
+                                Duration.ofDays(7),
+                                100,
+                                Duration.ofDays(1),
+                                Duration.ofDays(3),
+                                null,
+                                Map.of()));
+        String yaml =
+                BASE
+                        + """
+                        maintenance:
+                          in-job: true
+                          check-interval: 30s
+                          compaction: {every-commits: 20, target-file-size-mb: 256, min-input-files: 3}
+                          expire-snapshots: {every: 2h, older-than: 14d, retain-last: 10}
+                          orphan-files: {every: 12h, older-than: 5d}
+                          lock:
+                            jdbc-uri: jdbc:sqlite:/tmp/locks.db
+                            properties: {user: hs, password: '${env:LOCK_PASSWORD}'}
+                        """;
+        MaintenanceSpec m = SpecLoader.parse(yaml, Map.of("LOCK_PASSWORD", "s3cret")).maintenance();
+        assertThat(m)
+                .isEqualTo(
+                        new MaintenanceSpec(
+                                true,
+                                Duration.ofSeconds(30),
+                                20,
+                                256L * 1024 * 1024,
+                                3,
+                                Duration.ofHours(2),
+                                Duration.ofDays(14),
+                                10,
+                                Duration.ofHours(12),
+                                Duration.ofDays(5),
+                                "jdbc:sqlite:/tmp/locks.db",
+                                Map.of("user", "hs", "password", "s3cret")));
+        assertThat(m.toString()).doesNotContain("s3cret");
+    }
+
+    @Test
     void multiclassDefaultsLeaveOutScoreMetricsWithoutScores() {
         String yaml =
                 edit(

@@ -106,8 +106,15 @@ public final class MaintenanceBench {
         Map<String, TableIdentifier> ids = TableMaintenanceStreams.tables(spec);
         Catalog catalog = loader.loadCatalog();
         Table predictions =
-                ensure(catalog, ids.get(HindsightTable.PREDICTIONS.defaultTableName()), HindsightTable.PREDICTIONS);
-        Table outcomes = ensure(catalog, ids.get(HindsightTable.OUTCOMES.defaultTableName()), HindsightTable.OUTCOMES);
+                ensure(
+                        catalog,
+                        ids.get(HindsightTable.PREDICTIONS.defaultTableName()),
+                        HindsightTable.PREDICTIONS);
+        Table outcomes =
+                ensure(
+                        catalog,
+                        ids.get(HindsightTable.OUTCOMES.defaultTableName()),
+                        HindsightTable.OUTCOMES);
 
         Instant end = Instant.now().truncatedTo(ChronoUnit.HOURS);
         Instant start = end.minus(Duration.ofDays(days));

@@ -6,7 +6,6 @@ import io.hindsight.curation.DatasetVersions;
 import io.hindsight.discovery.DiscoveryConfig;
 import io.hindsight.discovery.DiscoveryPipeline;
 import io.hindsight.drift.DriftPipeline;
-import io.hindsight.iceberg.HindsightTable;
 import io.hindsight.iceberg.SpecCatalog;
 import io.hindsight.iceberg.maintenance.TableMaintenanceStreams;
 import io.hindsight.ingest.CanonicalDeserializer;
@@ -231,7 +230,6 @@ public final class FeedbackJoinJob {
                                         TableMaintenanceStreams.Schedule.SPEC,
                                         Uids.tableMaintenance(table),
                                         spec.maintenance().checkInterval()));
-    }
     }
 
     /**

@@ -74,6 +74,7 @@ public final class Uids {
     public static final String CURATED_TABLE = "curated-table";
 
     public static final String RETRAIN_TOPIC = "retrain-topic";
+
     /**
      * Iceberg table maintenance in the job, one stream per table: {@code <role>-table-maintenance}
      * with the role's underscores as dashes ({@code predictions-table-maintenance}, {@code

@@ -121,7 +121,8 @@ class CuratedDatasetsTest {
                 fraud.drift(),
                 fraud.metrics(),
                 fraud.alerts(),
-                new CurationSpec(RULES, List.of(), "hindsight.fraud.retrain"));
+                new CurationSpec(RULES, List.of(), "hindsight.fraud.retrain"),
+                fraud.maintenance());
     }
 
     /** Runs the curation on the generated predictions; returns the tags the job itself created. */

@@ -4,6 +4,7 @@ import static java.util.Map.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hindsight.iceberg.IcebergCatalogs;
+import io.hindsight.iceberg.maintenance.TableMaintenanceStreams;
 import io.hindsight.jobs.FeedbackJoinJob;
 import io.hindsight.spec.JobSpec;
 import io.hindsight.spec.SpecLoader;
@@ -184,6 +185,7 @@ class UidsTest {
                         full.drift(),
                         full.metrics(),
                         full.alerts(),
+                        full.curation(),
                         new io.hindsight.spec.MaintenanceSpec(
                                 true,
                                 java.time.Duration.ofMinutes(1),
@@ -198,7 +200,12 @@ class UidsTest {
                                 null,
                                 Map.of()));
         List<String> uids = uidsOfTheJob(maintained);
-        var known = constants().values();
+        List<String> maintenanceIds =
+                TableMaintenanceStreams.tables(maintained).keySet().stream()
+                        .map(Uids::tableMaintenance)
+                        .toList();
+        var known = new java.util.ArrayList<>(constants().values());
+        known.addAll(maintenanceIds);
 
         assertThat(uids)
                 .allSatisfy(
@@ -208,12 +215,12 @@ class UidsTest {
                                         .anyMatch(id -> isOrDerivesFrom(uid, id)));
         for (String id :
                 List.of(
-                        Uids.PREDICTIONS_TABLE_MAINTENANCE,
-                        Uids.OUTCOMES_TABLE_MAINTENANCE,
-                        Uids.UNMATCHED_FEEDBACK_TABLE_MAINTENANCE,
-                        Uids.DRIFT_TABLE_MAINTENANCE,
-                        Uids.METRICS_TABLE_MAINTENANCE,
-                        Uids.ALERTS_TABLE_MAINTENANCE)) {
+                        "predictions-table-maintenance",
+                        "outcomes-table-maintenance",
+                        "unmatched-feedback-table-maintenance",
+                        "drift-table-maintenance",
+                        "metrics-table-maintenance",
+                        "alerts-table-maintenance")) {
             assertThat(uids).contains("lock-remover-" + id);
         }
         assertThat(uidsOfTheJob(full)).noneMatch(uid -> uid.contains("-maintenance"));

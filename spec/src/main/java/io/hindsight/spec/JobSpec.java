@@ -4,8 +4,8 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * One monitored application's job spec. {@code drift}, {@code metrics}, {@code curation} and
- * {@code maintenance} are never null: a section left out of the YAML is a disabled object ({@link
+ * One monitored application's job spec. {@code drift}, {@code metrics}, {@code curation} and {@code
+ * maintenance} are never null: a section left out of the YAML is a disabled object ({@link
  * DriftSpec#disabled()}, {@link CurationSpec#disabled()}) or its defaults ({@link
  * MaintenanceSpec#defaults()}).
  */
@@ -27,9 +27,7 @@ public record JobSpec(
     /** The only spec version this release reads. */
     public static final int CURRENT_VERSION = 1;
 
-    /**
-     * A spec without curation rules or retraining triggers and with the maintenance defaults.
-     */
+    /** A spec without curation rules or retraining triggers and with the maintenance defaults. */
     public JobSpec(
             int version,
             String application,

@@ -1,6 +1,5 @@
 package io.hindsight.iceberg.maintenance;
 
-import io.hindsight.iceberg.HindsightTable;
 import io.hindsight.spec.JobSpec;
 import io.hindsight.spec.MaintenanceSpec;
 import java.time.Duration;
@@ -41,12 +40,12 @@ public final class MaintenancePass {
 
     /** One table's footprint before and after the pass; {@code table} is its role. */
     public record TableResult(
-            String table,
-            TableIdentifier id,
-            TableFootprint before,
-            TableFootprint after) {}
+            String table, TableIdentifier id, TableFootprint before, TableFootprint after) {}
 
-    /** What the pass did, table by table in the order of {@link TableMaintenanceStreams#tables}, and how long it took. */
+    /**
+     * What the pass did, table by table in the order of {@link TableMaintenanceStreams#tables}, and
+     * how long it took.
+     */
     public record Result(List<TableResult> tables, Duration took) {}
 
     /**

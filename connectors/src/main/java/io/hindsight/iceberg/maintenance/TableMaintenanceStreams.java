@@ -10,8 +10,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -103,7 +103,8 @@ public final class TableMaintenanceStreams {
         for (CurationRuleSpec rule : spec.curation().rules()) {
             out.put(
                     role(HindsightTable.CURATED) + "_" + rule.name(),
-                    TableIdentifier.of(ns, CurationSpec.tableName(spec.application(), rule.name())));
+                    TableIdentifier.of(
+                            ns, CurationSpec.tableName(spec.application(), rule.name())));
         }
         return out;
     }

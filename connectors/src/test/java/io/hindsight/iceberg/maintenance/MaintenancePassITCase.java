@@ -81,7 +81,9 @@ class MaintenancePassITCase {
                         Map.of());
         loader = SpecCatalog.loader(spec);
         Catalog catalog = loader.loadCatalog();
-        TableIdentifier id = TableMaintenanceStreams.tables(spec).get(HindsightTable.PREDICTIONS.defaultTableName());
+        TableIdentifier id =
+                TableMaintenanceStreams.tables(spec)
+                        .get(HindsightTable.PREDICTIONS.defaultTableName());
         table =
                 IcebergTables.ensure(
                         catalog, id.namespace(), HindsightTable.PREDICTIONS, id.name());

@@ -7,7 +7,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.Table;
@@ -21,8 +20,8 @@ import org.apache.iceberg.io.OutputFileFactory;
 
 /**
  * Writes the predictions and outcomes tables as the job does between two checkpoints, without the
- * job: each commit appends one small Parquet file (the rows of one checkpoint interval, all of one
- * day partition) in its own snapshot. Row {@code i} is a pure function of {@code i} and the start.
+ * job: each commit appends the rows of one checkpoint interval as one small Parquet file per day
+ * partition, in its own snapshot. Row {@code i} is a pure function of {@code i} and the start.
  */
 final class SmallCommitWriter {
 
@@ -75,27 +74,37 @@ final class SmallCommitWriter {
         return r;
     }
 
-    /** Appends {@code rows} (all of one partition) as one data file in one commit. */
-    static DataFile commit(Table table, List<Record> rows, int commitNumber) {
-        PartitionKey key = new PartitionKey(table.spec(), table.schema());
-        key.partition(new InternalRecordWrapper(table.schema().asStruct()).wrap(rows.get(0)));
-        EncryptedOutputFile out =
+    /**
+     * Appends {@code rows} in one commit, one data file per day partition they fall in (as the
+     * sink's writer does: a checkpoint interval that spans midnight writes two files).
+     */
+    static void commit(Table table, List<Record> rows, int commitNumber) {
+        InternalRecordWrapper wrapper = new InternalRecordWrapper(table.schema().asStruct());
+        Map<PartitionKey, List<Record>> byPartition = new java.util.LinkedHashMap<>();
+        for (Record r : rows) {
+            PartitionKey key = new PartitionKey(table.spec(), table.schema());
+            key.partition(wrapper.wrap(r));
+            byPartition.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(r);
+        }
+        OutputFileFactory files =
                 OutputFileFactory.builderFor(table, 1, commitNumber)
                         .format(FileFormat.PARQUET)
-                        .build()
-                        .newOutputFile(key);
-        DataWriter<Record> writer =
-                new GenericAppenderFactory(table.schema(), table.spec())
-                        .newDataWriter(out, FileFormat.PARQUET, key);
-        try (writer) {
-            for (Record r : rows) {
-                writer.write(r);
+                        .build();
+        org.apache.iceberg.AppendFiles append = table.newFastAppend();
+        for (Map.Entry<PartitionKey, List<Record>> e : byPartition.entrySet()) {
+            EncryptedOutputFile out = files.newOutputFile(e.getKey());
+            DataWriter<Record> writer =
+                    new GenericAppenderFactory(table.schema(), table.spec())
+                            .newDataWriter(out, FileFormat.PARQUET, e.getKey());
+            try (writer) {
+                for (Record r : e.getValue()) {
+                    writer.write(r);
+                }
+            } catch (IOException ex) {
+                throw new UncheckedIOException(ex);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            append.appendFile(writer.toDataFile());
         }
-        DataFile file = writer.toDataFile();
-        table.newFastAppend().appendFile(file).commit();
-        return file;
+        append.commit();
     }
 }

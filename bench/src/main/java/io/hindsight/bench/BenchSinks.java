@@ -11,6 +11,7 @@ import io.hindsight.schemas.Outcome;
 import io.hindsight.schemas.Prediction;
 import io.hindsight.schemas.SliceMetric;
 import io.hindsight.schemas.UnmatchedFeedback;
+import java.nio.file.Path;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
@@ -28,11 +29,20 @@ public final class BenchSinks implements JoinSinks, MonitoringSinks {
 
     private final CatalogLoader catalog;
     private final int parallelism;
+    private final Path dump;
 
     /** {@code catalog} null: discard everything. */
     public BenchSinks(CatalogLoader catalog, int parallelism) {
+        this(catalog, parallelism, null);
+    }
+
+    /**
+     * {@code dump} not null: every table's rows as canonical text lines under it ({@link RowDump}).
+     */
+    BenchSinks(CatalogLoader catalog, int parallelism, Path dump) {
         this.catalog = catalog;
         this.parallelism = parallelism;
+        this.dump = dump;
     }
 
     public static <T> void discard(DataStream<T> stream, String uid) {
@@ -41,6 +51,12 @@ public final class BenchSinks implements JoinSinks, MonitoringSinks {
 
     public <T extends SpecificRecord> void table(
             DataStream<T> stream, HindsightTable table, String uid) {
+        if (dump != null) {
+            stream.sinkTo(new RowDump.LinesSink<>(dump, table.defaultTableName()))
+                    .uid(uid + "-dump")
+                    .name(uid + "-dump");
+            return;
+        }
         if (catalog == null) {
             discard(stream, uid + "-discard");
             return;

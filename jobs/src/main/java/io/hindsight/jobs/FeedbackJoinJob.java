@@ -5,6 +5,7 @@ import io.hindsight.drift.DriftPipeline;
 import io.hindsight.iceberg.SpecCatalog;
 import io.hindsight.ingest.CanonicalDeserializer;
 import io.hindsight.join.FeedbackJoinFunction;
+import io.hindsight.join.FeedbackJoinOperator;
 import io.hindsight.join.JoinRules;
 import io.hindsight.kafka.HindsightKafka;
 import io.hindsight.kafka.KafkaConnections;
@@ -43,7 +44,7 @@ import org.apache.iceberg.flink.CatalogLoader;
  *   (per-partition watermarks)               └─► dead letters ─┐             │
  *  Kafka feedback ────► decode+map ─► route ─┬─────────────► keyBy(join key) ─┤
  *                                            └─► dead letters ─┤             ▼
- *                                                              │      FeedbackJoinFunction
+ *                                                              │      FeedbackJoinOperator
  *                                                              │      (RocksDB, timers)
  *                                                              ▼         │    │     │
  *                                          Kafka dead-letter topic       │    │     └─► Iceberg unmatched_feedback
@@ -100,8 +101,10 @@ public final class FeedbackJoinJob {
                 predictions
                         .keyBy(Prediction::getPredictionId)
                         .connect(feedback.keyBy(Feedback::getPredictionId))
-                        .process(new FeedbackJoinFunction(rules(join)))
-                        .returns(new AvroTypeInfo<>(Outcome.class))
+                        .transform(
+                                "feedback join",
+                                new AvroTypeInfo<>(Outcome.class),
+                                new FeedbackJoinOperator(new FeedbackJoinFunction(rules(join))))
                         .uid(Uids.FEEDBACK_JOIN)
                         .name("feedback join");
 

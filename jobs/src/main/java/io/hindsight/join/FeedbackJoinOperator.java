@@ -4,15 +4,16 @@ import io.hindsight.schemas.AvroBinary;
 import io.hindsight.schemas.Feedback;
 import io.hindsight.schemas.Outcome;
 import io.hindsight.schemas.Prediction;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
@@ -34,11 +35,11 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * rather than holding it in state behind a timer. Then the watermark itself is processed. The rows
  * are the ones the function writes alone: same times, same order per key, same ids.
  *
- * <p>Durable like keyed state: before every checkpoint barrier the queue is written to the keyed
- * list state {@link #BUFFER} under each feedback's own key (so it rescales by key group with the
- * rest of the join's state) and the entries written at the previous checkpoint are cleared; on
- * restore the keys holding that state are found with {@code getKeys} on it, their feedback is put
- * back into the queue and the state cleared.
+ * <p>Durable like keyed state: before every checkpoint barrier each entry that arrived since the
+ * last one is written to the keyed map state {@link #BUFFER} under the feedback's own key (so it
+ * rescales by key group with the rest of the join's state), and an entry is removed from it when it
+ * is drained; on restore the keys holding that state are found with {@code getKeys} on it and their
+ * feedback is put back into the queue.
  *
  * <p>Bounded: once {@code capacity} feedback events wait, further feedback is handed to the
  * function at arrival, which holds it in its state with a timer as before (the rows are the same:
@@ -53,10 +54,15 @@ public final class FeedbackJoinOperator
     /** Feedback events held in memory per subtask before further ones take the timer path. */
     public static final int DEFAULT_CAPACITY = 200_000;
 
-    /** The queue, written at each checkpoint under the feedback's key; Avro bytes of a Feedback. */
-    public static final ListStateDescriptor<byte[]> BUFFER =
-            new ListStateDescriptor<>(
-                    "feedback-join-buffer", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    /**
+     * The queue's entries that have waited across a checkpoint barrier, under the feedback's key:
+     * arrival number to the feedback's Avro bytes.
+     */
+    public static final MapStateDescriptor<Long, byte[]> BUFFER =
+            new MapStateDescriptor<>(
+                    "feedback-join-buffer",
+                    Types.LONG,
+                    PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
 
     private static final Comparator<Held> ORDER =
             Comparator.comparingLong(Held::time)
@@ -69,8 +75,7 @@ public final class FeedbackJoinOperator
 
     private transient boolean streaming;
     private transient PriorityQueue<Held> queue;
-    private transient ListState<byte[]> bufferState;
-    private transient List<String> persistedKeys;
+    private transient MapState<Long, byte[]> bufferState;
     private transient AvroBinary<Feedback> codec;
     private transient long advanced;
     private transient long seq;
@@ -88,8 +93,42 @@ public final class FeedbackJoinOperator
         this.capacity = capacity;
     }
 
-    /** One feedback waiting for the watermark; {@code seq} orders exact re-sends by arrival. */
-    record Held(long time, String key, String id, long seq, Feedback feedback) {}
+    /**
+     * One feedback waiting for the watermark; {@code seq} orders exact re-sends by arrival and
+     * names the entry in {@link #BUFFER} once {@code persisted}.
+     */
+    static final class Held {
+        final long time;
+        final String key;
+        final String id;
+        final long seq;
+        final Feedback feedback;
+        boolean persisted;
+
+        Held(long time, String key, String id, long seq, Feedback feedback) {
+            this.time = time;
+            this.key = key;
+            this.id = id;
+            this.seq = seq;
+            this.feedback = feedback;
+        }
+
+        long time() {
+            return time;
+        }
+
+        String key() {
+            return key;
+        }
+
+        String id() {
+            return id;
+        }
+
+        long seq() {
+            return seq;
+        }
+    }
 
     @Override
     public void open() throws Exception {
@@ -98,7 +137,6 @@ public final class FeedbackJoinOperator
         // reach the function as it arrives.
         streaming = !(timeServiceManager instanceof BatchExecutionInternalTimeServiceManager);
         queue = new PriorityQueue<>(ORDER);
-        persistedKeys = new ArrayList<>();
         codec = new AvroBinary<>(Feedback.class);
         advanced = Long.MIN_VALUE;
         seq = 0;
@@ -114,13 +152,24 @@ public final class FeedbackJoinOperator
         try (Stream<String> held = backend.getKeys(BUFFER.getName(), VoidNamespace.INSTANCE)) {
             keys = held.collect(Collectors.toList());
         }
+        long next = 0;
         for (String key : keys) {
             setCurrentKey(key);
-            for (byte[] bytes : bufferState.get()) {
-                hold(key, codec.decode(bytes));
+            for (Map.Entry<Long, byte[]> e : bufferState.entries()) {
+                Feedback f = codec.decode(e.getValue());
+                Held h =
+                        new Held(
+                                f.getEventTime().toEpochMilli(),
+                                key,
+                                f.getFeedbackId(),
+                                e.getKey(),
+                                f);
+                h.persisted = true;
+                queue.add(h);
+                next = Math.max(next, e.getKey() + 1);
             }
-            bufferState.clear();
         }
+        seq = next;
     }
 
     @Override
@@ -157,26 +206,16 @@ public final class FeedbackJoinOperator
                 advanced = h.time() - 1;
             }
             setCurrentKey(h.key());
+            if (h.persisted) {
+                bufferState.remove(h.seq());
+            }
             join.due = true;
             try {
-                super.processElement2(new StreamRecord<>(h.feedback(), h.time()));
+                super.processElement2(new StreamRecord<>(h.feedback, h.time()));
             } finally {
                 join.due = false;
             }
         }
-        if (queue.isEmpty() && !persistedKeys.isEmpty()) {
-            // Nothing waits any more: drop what the last checkpoint wrote (the checkpoint keeps
-            // it).
-            clearPersisted();
-        }
-    }
-
-    private void clearPersisted() {
-        for (String key : persistedKeys) {
-            setCurrentKey(key);
-            bufferState.clear();
-        }
-        persistedKeys.clear();
     }
 
     @Override
@@ -185,11 +224,14 @@ public final class FeedbackJoinOperator
         if (!streaming) {
             return;
         }
-        clearPersisted();
+        // Each entry is written once, at the first barrier it waits across, and removed when it
+        // is drained: a checkpoint costs one put per feedback that arrived since the last one.
         for (Held h : queue) {
-            setCurrentKey(h.key());
-            bufferState.add(codec.encode(h.feedback()));
-            persistedKeys.add(h.key());
+            if (!h.persisted) {
+                setCurrentKey(h.key());
+                bufferState.put(h.seq(), codec.encode(h.feedback));
+                h.persisted = true;
+            }
         }
     }
 

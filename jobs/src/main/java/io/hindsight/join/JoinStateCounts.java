@@ -3,7 +3,7 @@ package io.hindsight.join;
 import io.hindsight.spec.FeedbackPolicy;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -68,7 +68,7 @@ public record JoinStateCounts(
         private static final long serialVersionUID = 1L;
         private final boolean finalAtDeadline;
         private transient ValueState<byte[]> state;
-        private transient ListState<byte[]> buffer;
+        private transient MapState<Long, byte[]> buffer;
 
         Reader(boolean finalAtDeadline) {
             this.finalAtDeadline = finalAtDeadline;
@@ -77,14 +77,14 @@ public record JoinStateCounts(
         @Override
         public void open(OpenContext openContext) {
             state = getRuntimeContext().getState(FeedbackJoinFunction.STATE);
-            buffer = getRuntimeContext().getListState(FeedbackJoinOperator.BUFFER);
+            buffer = getRuntimeContext().getMapState(FeedbackJoinOperator.BUFFER);
         }
 
         @Override
         public void readKey(String key, Context ctx, Collector<long[]> out) throws Exception {
             // Feedback the operator held in memory for the watermark, written at the barrier.
             long buffered = 0;
-            for (byte[] ignored : buffer.get()) {
+            for (Long ignored : buffer.keys()) {
                 buffered++;
             }
             byte[] bytes = state.value();

@@ -5,7 +5,6 @@ import io.hindsight.drift.DriftPipeline;
 import io.hindsight.iceberg.SpecCatalog;
 import io.hindsight.ingest.CanonicalDeserializer;
 import io.hindsight.join.FeedbackJoinFunction;
-import io.hindsight.join.FeedbackJoinOperator;
 import io.hindsight.join.JoinRules;
 import io.hindsight.kafka.HindsightKafka;
 import io.hindsight.kafka.KafkaConnections;
@@ -44,7 +43,7 @@ import org.apache.iceberg.flink.CatalogLoader;
  *   (per-partition watermarks)               └─► dead letters ─┐             │
  *  Kafka feedback ────► decode+map ─► route ─┬─────────────► keyBy(join key) ─┤
  *                                            └─► dead letters ─┤             ▼
- *                                                              │      FeedbackJoinOperator
+ *                                                              │      FeedbackJoinFunction
  *                                                              │      (RocksDB, timers)
  *                                                              ▼         │    │     │
  *                                          Kafka dead-letter topic       │    │     └─► Iceberg unmatched_feedback
@@ -101,10 +100,10 @@ public final class FeedbackJoinJob {
                 predictions
                         .keyBy(Prediction::getPredictionId)
                         .connect(feedback.keyBy(Feedback::getPredictionId))
-                        .transform(
-                                "feedback join",
-                                new AvroTypeInfo<>(Outcome.class),
-                                new FeedbackJoinOperator(new FeedbackJoinFunction(rules(join))))
+                        // FeedbackJoinOperator (feedback queued in memory for the watermark) is
+                        // not wired: measured slower at 2 M predictions (BENCHMARKS.md).
+                        .process(new FeedbackJoinFunction(rules(join)))
+                        .returns(new AvroTypeInfo<>(Outcome.class))
                         .uid(Uids.FEEDBACK_JOIN)
                         .name("feedback join");
 

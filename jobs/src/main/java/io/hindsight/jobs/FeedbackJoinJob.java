@@ -101,7 +101,7 @@ public final class FeedbackJoinJob {
                         .keyBy(Prediction::getPredictionId)
                         .connect(feedback.keyBy(Feedback::getPredictionId))
                         // FeedbackJoinOperator (feedback queued in memory for the watermark) is
-                        // not wired: measured slower at 2 M predictions (BENCHMARKS.md).
+                        // not wired: not measured faster at 2 M predictions (BENCHMARKS.md).
                         .process(new FeedbackJoinFunction(rules(join)))
                         .returns(new AvroTypeInfo<>(Outcome.class))
                         .uid(Uids.FEEDBACK_JOIN)

@@ -12,6 +12,7 @@ import io.hindsight.schemas.Outcome;
 import io.hindsight.schemas.Prediction;
 import io.hindsight.schemas.SliceMetric;
 import io.hindsight.schemas.UnmatchedFeedback;
+import java.nio.file.Path;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
@@ -29,11 +30,20 @@ public final class BenchSinks implements JoinSinks, MonitoringSinks {
 
     private final CatalogLoader catalog;
     private final int parallelism;
+    private final Path dump;
 
     /** {@code catalog} null: discard everything. */
     public BenchSinks(CatalogLoader catalog, int parallelism) {
+        this(catalog, parallelism, null);
+    }
+
+    /**
+     * {@code dump} not null: every table's rows as canonical text lines under it ({@link RowDump}).
+     */
+    BenchSinks(CatalogLoader catalog, int parallelism, Path dump) {
         this.catalog = catalog;
         this.parallelism = parallelism;
+        this.dump = dump;
     }
 
     public static <T> void discard(DataStream<T> stream, String uid) {
@@ -42,6 +52,12 @@ public final class BenchSinks implements JoinSinks, MonitoringSinks {
 
     public <T extends SpecificRecord> void table(
             DataStream<T> stream, HindsightTable table, String uid) {
+        if (dump != null) {
+            stream.sinkTo(new RowDump.LinesSink<>(dump, table.defaultTableName()))
+                    .uid(uid + "-dump")
+                    .name(uid + "-dump");
+            return;
+        }
         if (catalog == null) {
             discard(stream, uid + "-discard");
             return;

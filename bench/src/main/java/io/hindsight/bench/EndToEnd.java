@@ -53,7 +53,8 @@ import org.apache.iceberg.flink.CatalogLoader;
  * <pre>
  * --variant passthrough | hindsight | monitored | sql | datastream
  *                                   (monitored: hindsight plus drift, slice metrics and alerts)
- * --sink discard | iceberg          (passthrough always discards)
+ * --sink discard | iceberg | dump   (passthrough always discards; dump: every row as sorted
+ *                                    canonical text under --dump DIR, to diff two builds)
  * --input generated | kafka
  * --mode throughput | state         (state: predictions only, all left waiting; measured, cancelled)
  * --predictions N  --seed S  --work DIR  --results FILE  --home REPO
@@ -186,7 +187,8 @@ public final class EndToEnd {
                                 "bench-cpu-mark");
                 cpuMark.setDaemon(true);
                 cpuMark.start();
-                JobClient job = launch(variant, flink, spec, ps, fs, catalog);
+                Path parts = sink.equals("dump") ? work.resolve("rows") : null;
+                JobClient job = launch(variant, flink, spec, ps, fs, catalog, parts);
                 String jobId = job.getJobID().toHexString();
                 run.pollCheckpoints(jobId);
                 if (state) {
@@ -205,6 +207,11 @@ public final class EndToEnd {
                     figures.put("events_per_s", Math.round(perSec));
                     figures.put("events_per_s_per_core", Math.round(perSec / PARALLELISM));
                     checkpointFigures(run, jobId);
+                    if (parts != null) {
+                        Path to = Path.of(arg("dump", work.resolve("dump").toString()));
+                        figures.put("dump", to);
+                        RowDump.collect(parts, to).forEach((t, v) -> figures.put("rows_" + t, v));
+                    }
                 }
                 figures.put("peak_heap_mb", run.peakHeapBytes() >> 20);
                 figures.put("peak_rss_mb", RunFigures.peakRssBytes() >> 20);
@@ -313,9 +320,10 @@ public final class EndToEnd {
             JobSpec spec,
             Source<Either<DeadLetter, Prediction>, ?, ?> ps,
             Source<Either<DeadLetter, Feedback>, ?, ?> fs,
-            CatalogLoader catalog)
+            CatalogLoader catalog,
+            Path dump)
             throws Exception {
-        BenchSinks sinks = new BenchSinks(catalog, PARALLELISM);
+        BenchSinks sinks = new BenchSinks(catalog, PARALLELISM, dump);
         switch (variant) {
             case "hindsight" -> {
                 FeedbackJoinJob.build(env, spec, ps, fs, sinks);

@@ -87,6 +87,13 @@ public class FeedbackJoinFunction
     private transient JoinMetrics metrics;
     private transient String policyName;
 
+    /**
+     * Set by {@link FeedbackJoinOperator} while it hands over feedback whose event time the
+     * watermark is passing (every timer of an earlier time has fired): joinable feedback is then
+     * applied at once instead of being held in state behind a timer at its own time.
+     */
+    transient boolean due;
+
     public FeedbackJoinFunction(JoinRules rules) {
         this.rules = rules;
     }
@@ -185,6 +192,15 @@ public class FeedbackJoinFunction
                 late(ctx, feedback, s);
             } else if (s.has(JoinState.RESOLVED)) {
                 extra(ctx, feedback, s);
+            } else if (due && time < deadline(s) && heldAllAfter(s, time)) {
+                // What the timer at this feedback's time would do (onTimer): nothing held comes
+                // before it, and the deadline's own timer still lies ahead.
+                apply(s, feedback, ctx, out);
+                if (s.has(JoinState.RESOLVED) && s.pending.isEmpty()) {
+                    ctx.timerService().deleteEventTimeTimer(deadline(s));
+                    ctx.timerService()
+                            .registerEventTimeTimer(deadline(s) + rules.lateFeedbackRetentionMs());
+                }
             } else {
                 s.pending.add(new JoinState.Pending(time, feedbackBytes.encode(feedback)));
                 ctx.timerService().registerEventTimeTimer(time);
@@ -197,6 +213,16 @@ public class FeedbackJoinFunction
             judged(ctx, feedback, verdict, s);
         }
         save(s);
+    }
+
+    /** Whether every feedback held for the key is stamped after {@code time}. */
+    private static boolean heldAllAfter(JoinState s, long time) {
+        for (JoinState.Pending p : s.pending) {
+            if (p.time() <= time) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** How feedback relates to a known prediction, by the two event times alone. */

@@ -3,6 +3,7 @@ package io.hindsight.join;
 import io.hindsight.spec.FeedbackPolicy;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -22,7 +23,8 @@ import org.apache.flink.util.Collector;
  * @param predictionsWaiting predictions whose final row is not emitted yet
  * @param resolvedOpen predictions final early (policy first) whose window is still open
  * @param tombstones closed windows remembered for late feedback
- * @param feedbackHeld feedback not yet applied (waiting for the watermark or for its prediction)
+ * @param feedbackHeld feedback not yet applied (waiting for the watermark, in the join's state or
+ *     in the queue {@link FeedbackJoinOperator} writes at each checkpoint, or for its prediction)
  * @param feedbackInProvisionalRows feedback applied to waiting predictions under policies whose
  *     final row comes at the deadline ({@code last} and the aggregates)
  */
@@ -66,6 +68,7 @@ public record JoinStateCounts(
         private static final long serialVersionUID = 1L;
         private final boolean finalAtDeadline;
         private transient ValueState<byte[]> state;
+        private transient MapState<Long, byte[]> buffer;
 
         Reader(boolean finalAtDeadline) {
             this.finalAtDeadline = finalAtDeadline;
@@ -74,12 +77,21 @@ public record JoinStateCounts(
         @Override
         public void open(OpenContext openContext) {
             state = getRuntimeContext().getState(FeedbackJoinFunction.STATE);
+            buffer = getRuntimeContext().getMapState(FeedbackJoinOperator.BUFFER);
         }
 
         @Override
         public void readKey(String key, Context ctx, Collector<long[]> out) throws Exception {
+            // Feedback the operator held in memory for the watermark, written at the barrier.
+            long buffered = 0;
+            for (Long ignored : buffer.keys()) {
+                buffered++;
+            }
             byte[] bytes = state.value();
             if (bytes == null) {
+                if (buffered > 0) {
+                    out.collect(new long[] {0, 0, 0, 0, buffered, 0});
+                }
                 return;
             }
             JoinState s = JoinState.decode(bytes);
@@ -89,7 +101,7 @@ public record JoinStateCounts(
                         s.waiting() ? 1 : 0,
                         s.has(JoinState.RESOLVED) && !s.has(JoinState.CLOSED) ? 1 : 0,
                         s.has(JoinState.CLOSED) ? 1 : 0,
-                        s.pending.size(),
+                        s.pending.size() + buffered,
                         finalAtDeadline && s.waiting() ? s.applied : 0
                     });
         }

@@ -22,9 +22,6 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Gauge;
-import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
@@ -85,7 +82,7 @@ public class FeedbackJoinFunction
     private transient AvroBinary<Prediction> predictionBytes;
     private transient AvroBinary<Feedback> feedbackBytes;
     private transient JoinMetrics metrics;
-    private transient String policyName;
+    private transient JoinRows rows;
 
     /**
      * Set by {@link FeedbackJoinOperator} while it hands over feedback whose event time the
@@ -105,7 +102,7 @@ public class FeedbackJoinFunction
         predictionBytes = new AvroBinary<>(Prediction.class);
         feedbackBytes = new AvroBinary<>(Feedback.class);
         metrics = new JoinMetrics(getRuntimeContext().getMetricGroup(), () -> waiting);
-        policyName = rules.policy().name().toLowerCase();
+        rows = new JoinRows(rules.policy());
     }
 
     @Override
@@ -377,7 +374,7 @@ public class FeedbackJoinFunction
         switch (policy) {
             case FIRST -> {
                 Prediction p = predictionBytes.decode(s.prediction);
-                out.collect(outcome(p, f, OutcomeStatus.LABELED, 1, true, 1, label, now, s));
+                out.collect(rows.outcome(p, f, OutcomeStatus.LABELED, 1, true, 1, label, now, s));
                 metrics.labeled.inc();
                 waiting--;
                 s.flags |= JoinState.RESOLVED;
@@ -387,7 +384,8 @@ public class FeedbackJoinFunction
                 Prediction p = predictionBytes.decode(s.prediction);
                 s.revision++;
                 out.collect(
-                        outcome(p, f, OutcomeStatus.LABELED, s.revision, true, 1, label, now, s));
+                        rows.outcome(
+                                p, f, OutcomeStatus.LABELED, s.revision, true, 1, label, now, s));
                 metrics.labeled.inc();
             }
             case LAST -> {
@@ -421,7 +419,8 @@ public class FeedbackJoinFunction
         Prediction p = predictionBytes.decode(s.prediction);
         s.revision++;
         out.collect(
-                outcome(p, f, OutcomeStatus.LABELED, s.revision, false, s.applied, label, now, s));
+                rows.outcome(
+                        p, f, OutcomeStatus.LABELED, s.revision, false, s.applied, label, now, s));
     }
 
     /** The label window has ended: emit the final row where one is due and keep a tombstone. */
@@ -431,7 +430,7 @@ public class FeedbackJoinFunction
             Prediction p = predictionBytes.decode(s.prediction);
             FeedbackPolicy policy = rules.policy();
             if (s.applied == 0) {
-                out.collect(outcome(p, null, OutcomeStatus.EXPIRED, 1, true, 0, null, now, s));
+                out.collect(rows.outcome(p, null, OutcomeStatus.EXPIRED, 1, true, 0, null, now, s));
                 metrics.expired.inc();
             } else if (policy != FeedbackPolicy.ALL) {
                 Feedback chosen = s.chosen == null ? null : feedbackBytes.decode(s.chosen);
@@ -444,7 +443,7 @@ public class FeedbackJoinFunction
                             default -> aggregate(s);
                         };
                 out.collect(
-                        outcome(
+                        rows.outcome(
                                 p,
                                 chosen,
                                 OutcomeStatus.LABELED,
@@ -536,71 +535,7 @@ public class FeedbackJoinFunction
             JoinState s,
             String reason,
             long resolvedAt) {
-        // Only late and extra feedback name their prediction's time: for the others, whether the
-        // prediction was already there depends on arrival order, and rows must not.
-        boolean known = kind == UnmatchedKind.LATE || kind == UnmatchedKind.EXTRA;
-        ctx.output(
-                UNMATCHED,
-                UnmatchedFeedback.newBuilder()
-                        .setApplication(f.getApplication())
-                        .setFeedbackId(f.getFeedbackId())
-                        .setPredictionId(f.getPredictionId())
-                        .setEventTime(f.getEventTime())
-                        .setLabel(f.getLabel())
-                        .setLabelClass(f.getLabelClass())
-                        .setAttributes(f.getAttributes())
-                        .setKind(kind)
-                        .setPredictionTime(known ? Instant.ofEpochMilli(s.predictionTime) : null)
-                        .setReason(reason)
-                        .setResolvedTime(Instant.ofEpochMilli(resolvedAt))
-                        .build());
-    }
-
-    private Outcome outcome(
-            Prediction p,
-            Feedback f,
-            OutcomeStatus status,
-            int revision,
-            boolean isFinal,
-            int feedbackCount,
-            Double label,
-            long now,
-            JoinState s) {
-        long predictionTime = p.getEventTime().toEpochMilli();
-        FeedbackPolicy policy = rules.policy();
-        boolean aggregate =
-                policy == FeedbackPolicy.SUM
-                        || policy == FeedbackPolicy.MEAN
-                        || policy == FeedbackPolicy.COUNT;
-        // The all-arguments constructor rather than Outcome.newBuilder(): one row per resolved
-        // prediction, and the builder's per-field validation and set-flags cost ~5 % of the join
-        // (profiled). Every non-null field of the schema is given a non-null value here.
-        return new Outcome(
-                p.getApplication(),
-                p.getPredictionId(),
-                p.getEventTime(),
-                p.getModelName(),
-                p.getModelVersion(),
-                p.getScore(),
-                p.getScores(),
-                p.getPredictedClass(),
-                p.getPredictedValue(),
-                p.getRankedItems(),
-                p.getOutputText(),
-                p.getNumericFeatures(),
-                p.getCategoricalFeatures(),
-                p.getTags(),
-                status,
-                policyName,
-                revision,
-                isFinal,
-                feedbackCount,
-                f == null || aggregate ? null : f.getFeedbackId(),
-                f == null ? null : f.getEventTime(),
-                label,
-                f == null ? null : f.getLabelClass(),
-                s.firstFeedbackTime == Long.MIN_VALUE ? null : s.firstFeedbackTime - predictionTime,
-                Instant.ofEpochMilli(now));
+        ctx.output(UNMATCHED, rows.unmatched(f, kind, s, reason, resolvedAt));
     }
 
     /** The prediction's own deadline, fixed when it was admitted (see {@link JoinState}). */
@@ -644,35 +579,6 @@ public class FeedbackJoinFunction
         waiting = 0;
         for (Long w : waitingState.get()) {
             waiting += w;
-        }
-    }
-
-    /**
-     * The join's counters and the predictions-waiting gauge, under the metric group "hindsight".
-     */
-    static final class JoinMetrics {
-        final Counter predictions;
-        final Counter duplicatePredictions;
-        final Counter feedback;
-        final Counter duplicateFeedback;
-        final Counter labeled;
-        final Counter expired;
-        final Counter late;
-        final Counter orphan;
-        final Counter extra;
-
-        JoinMetrics(MetricGroup parent, Gauge<Long> waiting) {
-            MetricGroup g = parent.addGroup("hindsight");
-            predictions = g.counter("predictionsIn");
-            duplicatePredictions = g.counter("predictionsDuplicate");
-            feedback = g.counter("feedbackIn");
-            duplicateFeedback = g.counter("feedbackDuplicate");
-            labeled = g.counter("outcomesLabeled");
-            expired = g.counter("outcomesExpired");
-            late = g.counter("feedbackLate");
-            orphan = g.counter("feedbackOrphan");
-            extra = g.counter("feedbackExtra");
-            g.gauge("predictionsWaiting", waiting);
         }
     }
 }

@@ -25,6 +25,8 @@ class JobJarContentsITCase {
     static final Set<String> JOB_PACKAGES =
             Set.of(
                     "io/hindsight/alerts/",
+                    "io/hindsight/curation/",
+                    "io/hindsight/discovery/",
                     "io/hindsight/drift/",
                     "io/hindsight/iceberg/",
                     "io/hindsight/ingest/",

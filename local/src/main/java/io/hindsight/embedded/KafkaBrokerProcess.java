@@ -18,6 +18,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -194,12 +195,41 @@ public final class KafkaBrokerProcess implements AutoCloseable {
                             "Could not create topics " + nameToPartitions.keySet(), e.getCause());
                 }
             }
+            awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while creating topics", e);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException(
                     "Could not list topics on " + bootstrapServers() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Waits until every partition of {@code topics} has a leader. Topic creation returns once the
+     * controller has recorded the topic, before the broker leads its partitions; a producer that
+     * writes in that gap gets NOT_LEADER_OR_FOLLOWER and, seen here once, kept failing on that
+     * partition until its delivery timeout.
+     */
+    private static void awaitLeaders(Admin admin, List<String> topics)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + ClientTimeouts.API_TIMEOUT.toNanos();
+        while (true) {
+            Map<String, TopicDescription> described =
+                    admin.describeTopics(topics)
+                            .allTopicNames()
+                            .get(ClientTimeouts.API_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            boolean led =
+                    described.values().stream()
+                            .flatMap(d -> d.partitions().stream())
+                            .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+            if (led) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("no leader yet for every partition of " + topics);
+            }
+            Thread.sleep(50);
         }
     }
 

@@ -5,6 +5,7 @@ import io.hindsight.schemas.Feedback;
 import io.hindsight.schemas.Outcome;
 import io.hindsight.schemas.OutcomeStatus;
 import io.hindsight.schemas.Prediction;
+import io.hindsight.schemas.PredictionBinary;
 import io.hindsight.schemas.UnmatchedFeedback;
 import io.hindsight.schemas.UnmatchedKind;
 import io.hindsight.spec.FeedbackPolicy;
@@ -79,7 +80,7 @@ public class FeedbackJoinFunction
     private transient ListState<Long> waitingState;
     private transient long waiting;
     private transient DataOutputSerializer buffer;
-    private transient AvroBinary<Prediction> predictionBytes;
+    private transient PredictionBinary predictionBytes;
     private transient AvroBinary<Feedback> feedbackBytes;
     private transient JoinMetrics metrics;
     private transient JoinRows rows;
@@ -99,7 +100,7 @@ public class FeedbackJoinFunction
     public void open(OpenContext openContext) {
         state = getRuntimeContext().getState(STATE);
         buffer = new DataOutputSerializer(512);
-        predictionBytes = new AvroBinary<>(Prediction.class);
+        predictionBytes = new PredictionBinary();
         feedbackBytes = new AvroBinary<>(Feedback.class);
         metrics = new JoinMetrics(getRuntimeContext().getMetricGroup(), () -> waiting);
         rows = new JoinRows(rules.policy());

@@ -413,10 +413,12 @@ public final class EndToEnd {
 
     /** As the feedback join job's: event time of mapped events, dead letters never move it. */
     static <T> WatermarkStrategy<Either<DeadLetter, T>> watermarks(JobSpec spec) {
-        return WatermarkStrategy.<Either<DeadLetter, T>>forBoundedOutOfOrderness(
-                        spec.join().outOfOrderness())
-                .withTimestampAssigner(
-                        (e, ts) -> e.isRight() ? eventTime(e.right()) : Long.MIN_VALUE);
+        return FeedbackJoinJob.aligned(
+                WatermarkStrategy.<Either<DeadLetter, T>>forBoundedOutOfOrderness(
+                                spec.join().outOfOrderness())
+                        .withTimestampAssigner(
+                                (e, ts) -> e.isRight() ? eventTime(e.right()) : Long.MIN_VALUE),
+                spec);
     }
 
     private static long eventTime(Object event) {

@@ -10,6 +10,7 @@ import io.hindsight.iceberg.SpecCatalog;
 import io.hindsight.iceberg.maintenance.TableMaintenanceStreams;
 import io.hindsight.ingest.CanonicalDeserializer;
 import io.hindsight.join.FeedbackJoinFunction;
+import io.hindsight.join.FeedbackJoinOperator;
 import io.hindsight.join.JoinRules;
 import io.hindsight.kafka.HindsightKafka;
 import io.hindsight.kafka.KafkaConnections;
@@ -50,7 +51,7 @@ import org.apache.iceberg.flink.CatalogLoader;
  *   (per-partition watermarks)               └─► dead letters ─┐             │
  *  Kafka feedback ────► decode+map ─► route ─┬─────────────► keyBy(join key) ─┤
  *                                            └─► dead letters ─┤             ▼
- *                                                              │      FeedbackJoinFunction
+ *                                                              │      FeedbackJoinOperator
  *                                                              │      (RocksDB, timers)
  *                                                              ▼         │    │     │
  *                                          Kafka dead-letter topic       │    │     └─► Iceberg unmatched_feedback
@@ -90,7 +91,7 @@ public final class FeedbackJoinJob {
         SingleOutputStreamOperator<Prediction> predictions =
                 env.fromSource(
                                 predictionSource,
-                                watermarks(join, e -> e.right().getEventTime().toEpochMilli()),
+                                watermarks(spec, e -> e.right().getEventTime().toEpochMilli()),
                                 "predictions " + spec.inputs().predictions().topic())
                         .uid(Uids.PREDICTIONS_SOURCE)
                         .process(new DeadLetterRouter<Prediction>())
@@ -100,7 +101,7 @@ public final class FeedbackJoinJob {
         SingleOutputStreamOperator<Feedback> feedback =
                 env.fromSource(
                                 feedbackSource,
-                                watermarks(join, e -> e.right().getEventTime().toEpochMilli()),
+                                watermarks(spec, e -> e.right().getEventTime().toEpochMilli()),
                                 "feedback " + spec.inputs().feedback().topic())
                         .uid(Uids.FEEDBACK_SOURCE)
                         .process(new DeadLetterRouter<Feedback>())
@@ -112,12 +113,11 @@ public final class FeedbackJoinJob {
                 predictions
                         .keyBy(Prediction::getPredictionId)
                         .connect(feedback.keyBy(Feedback::getPredictionId))
-                        // FeedbackJoinOperator (feedback queued in memory for the watermark) is
-                        // not wired: not measured faster at 2 M predictions (BENCHMARKS.md).
-                        .process(new FeedbackJoinFunction(rules(join)))
-                        .returns(new AvroTypeInfo<>(Outcome.class))
-                        .uid(Uids.FEEDBACK_JOIN)
-                        .name("feedback join");
+                        .transform(
+                                "feedback join",
+                                new AvroTypeInfo<>(Outcome.class),
+                                new FeedbackJoinOperator(new FeedbackJoinFunction(rules(join))))
+                        .uid(Uids.FEEDBACK_JOIN);
 
         sinks.predictions(outcomes.getSideOutput(FeedbackJoinFunction.PREDICTIONS));
         sinks.outcomes(outcomes);
@@ -140,15 +140,37 @@ public final class FeedbackJoinJob {
 
     /** Event time from mapped events; dead letters carry no event time and never move it. */
     private static <T> WatermarkStrategy<Either<DeadLetter, T>> watermarks(
-            JoinSpec join, EventTime<T> eventTime) {
+            JobSpec spec, EventTime<T> eventTime) {
+        JoinSpec join = spec.join();
         WatermarkStrategy<Either<DeadLetter, T>> strategy =
                 WatermarkStrategy.<Either<DeadLetter, T>>forBoundedOutOfOrderness(
                                 join.outOfOrderness())
                         .withTimestampAssigner(
                                 (e, kafkaTs) -> e.isRight() ? eventTime.of(e) : Long.MIN_VALUE);
         Duration idleness = join.idleness();
-        return idleness.isZero() ? strategy : strategy.withIdleness(idleness);
+        return aligned(idleness.isZero() ? strategy : strategy.withIdleness(idleness), spec);
     }
+
+    /**
+     * With {@code join.max-source-drift}, the two sources' watermarks are aligned: a source more
+     * than the drift ahead of the other pauses (its Kafka partitions are paused) until the other
+     * catches up. A replay then keeps feedback within the drift of its predictions, as a live
+     * stream does, so feedback waiting for the watermark stays in the join's in-memory queue
+     * instead of overflowing to keyed state. The rows do not depend on it: only how far ahead one
+     * side is read.
+     */
+    public static <E> WatermarkStrategy<E> aligned(WatermarkStrategy<E> strategy, JobSpec spec) {
+        Duration drift = spec.join().maxSourceDrift();
+        return drift.isZero()
+                ? strategy
+                : strategy.withWatermarkAlignment(
+                        "hindsight-" + spec.application() + "-inputs",
+                        drift,
+                        ALIGNMENT_UPDATE_INTERVAL);
+    }
+
+    /** How often the sources' watermarks are compared for alignment (Flink's default). */
+    private static final Duration ALIGNMENT_UPDATE_INTERVAL = Duration.ofSeconds(1);
 
     @FunctionalInterface
     private interface EventTime<T> extends java.io.Serializable {

@@ -32,7 +32,8 @@ final class JoinReader {
                                 "end-of-input",
                                 EndOfInput.class,
                                 SpecDefaults.END_OF_INPUT,
-                                false));
+                                false),
+                        r.duration(o, "max-source-drift", SpecDefaults.MAX_SOURCE_DRIFT));
         o.finish();
         return join;
     }

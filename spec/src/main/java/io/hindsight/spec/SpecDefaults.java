@@ -53,6 +53,10 @@ final class SpecDefaults {
     static final Duration LATE_FEEDBACK_RETENTION = Duration.ofDays(7);
     static final Duration OUT_OF_ORDERNESS = Duration.ofMinutes(5);
     static final Duration IDLENESS = Duration.ofMinutes(1);
+
+    /** {@code join.max-source-drift}: no source alignment unless asked for. */
+    static final Duration MAX_SOURCE_DRIFT = Duration.ZERO;
+
     static final FeedbackPolicy POLICY = FeedbackPolicy.FIRST;
     static final EndOfInput END_OF_INPUT = EndOfInput.SAVEPOINT;
 

@@ -106,6 +106,10 @@ public final class EndToEnd {
         if (state && input.equals("kafka")) {
             throw new IllegalArgumentException("--mode state runs with --input generated only");
         }
+        if (args.containsKey("run")) {
+            // Groups the runs of one `bench/run.sh compare` for its summary.
+            figures.put("run", args.get("run"));
+        }
         figures.put("variant", variant);
         figures.put("sink", sink);
         figures.put("input", input);

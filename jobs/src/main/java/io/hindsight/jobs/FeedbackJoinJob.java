@@ -114,7 +114,7 @@ public final class FeedbackJoinJob {
                         .connect(feedback.keyBy(Feedback::getPredictionId))
                         // FeedbackJoinOperator (feedback queued in memory for the watermark) is
                         // not wired: not measured faster at 2 M predictions (BENCHMARKS.md).
-                        .process(new FeedbackJoinFunction(rules(join)))
+                        .process(new FeedbackJoinFunction(rules(spec)))
                         .returns(new AvroTypeInfo<>(Outcome.class))
                         .uid(Uids.FEEDBACK_JOIN)
                         .name("feedback join");
@@ -130,8 +130,11 @@ public final class FeedbackJoinJob {
         return outcomes;
     }
 
-    public static JoinRules rules(JoinSpec join) {
+    /** The join's rules of {@code spec}: its application and its {@code join} section. */
+    public static JoinRules rules(JobSpec spec) {
+        JoinSpec join = spec.join();
         return JoinRules.of(
+                spec.application(),
                 join.labelWindow(),
                 join.earlyFeedbackHold(),
                 join.lateFeedbackRetention(),

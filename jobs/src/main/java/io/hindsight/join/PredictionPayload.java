@@ -84,11 +84,30 @@ public final class PredictionPayload {
     }
 
     /**
-     * {@code bytes} (any payload {@link #decode} reads, e.g. a whole v2 record) re-encoded with
-     * every field blanked that can be: what state-migrations writes for a v2 entry.
+     * {@code bytes} (any payload {@link #decode} reads, e.g. a whole v2 record) re-encoded with the
+     * three fields blanked: what state-migrations writes for a v2 entry. A record that does not
+     * match its entry (another application: the migration was given the wrong one) is refused.
      */
     public byte[] compact(byte[] bytes, String key, long predictionTime) {
-        return encode(decode(bytes, key, predictionTime), key, predictionTime);
+        Prediction p = decode(bytes, key, predictionTime);
+        if (!p.getApplication().equals(application)
+                || !p.getPredictionId().equals(key)
+                || p.getEventTime().toEpochMilli() != predictionTime) {
+            throw new IllegalArgumentException(
+                    "prediction '"
+                            + p.getPredictionId()
+                            + "' of application '"
+                            + p.getApplication()
+                            + "' at "
+                            + p.getEventTime()
+                            + " does not belong to the state entry of key '"
+                            + key
+                            + "', application '"
+                            + application
+                            + "', prediction time "
+                            + Instant.ofEpochMilli(predictionTime));
+        }
+        return encode(p, key, predictionTime);
     }
 
     private static void requireRestorable(

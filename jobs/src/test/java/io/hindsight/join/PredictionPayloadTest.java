@@ -82,6 +82,19 @@ class PredictionPayloadTest {
     }
 
     @Test
+    void compactingARecordOfAnotherApplicationIsRefused() {
+        Prediction p = benchmarkLike("pay-1", T);
+        byte[] whole = new AvroBinary<>(Prediction.class).encode(p);
+        assertThatThrownBy(() -> new PredictionPayload("churn").compact(whole, "pay-1", T))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "prediction 'pay-1' of application 'fraud' at 2026-01-05T10:15:30.123Z"
+                                + " does not belong to the state entry of key 'pay-1',"
+                                + " application 'churn', prediction time"
+                                + " 2026-01-05T10:15:30.123Z");
+    }
+
+    @Test
     void anEmptyFieldThatDecodingWouldFillIsRefused() {
         Prediction p = benchmarkLike("pay-1", T);
         p.setApplication("");

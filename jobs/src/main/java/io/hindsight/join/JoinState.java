@@ -49,7 +49,8 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * </pre>
  *
  * <p>v3 drops what the entry's key and the job already know and what is still at its initial value
- * (a presence bit per field, 0 / {@link Long#MIN_VALUE} / none), so a waiting prediction with no
+ * (a presence bit per field, 0 / {@link Long#MIN_VALUE} / none; label count and sum share one,
+ * since they change together and the nine fields get one byte), so a waiting prediction with no
  * feedback is the header, the two times and the payload. It reads v2 values as they are (a whole
  * prediction record decodes as well as a compacted one) and writes v3; state-migrations'
  * JoinStateV2ToV3 rewrites a savepoint at once. v2 added the deadline: a prediction keeps the label

@@ -86,8 +86,6 @@ public final class FeedbackJoinJob {
             Source<Either<DeadLetter, Prediction>, ?, ?> predictionSource,
             Source<Either<DeadLetter, Feedback>, ?, ?> feedbackSource,
             JoinSinks sinks) {
-        JoinSpec join = spec.join();
-
         SingleOutputStreamOperator<Prediction> predictions =
                 env.fromSource(
                                 predictionSource,
@@ -116,7 +114,7 @@ public final class FeedbackJoinJob {
                         .transform(
                                 "feedback join",
                                 new AvroTypeInfo<>(Outcome.class),
-                                new FeedbackJoinOperator(new FeedbackJoinFunction(rules(join))))
+                                new FeedbackJoinOperator(new FeedbackJoinFunction(rules(spec))))
                         .uid(Uids.FEEDBACK_JOIN);
 
         sinks.predictions(outcomes.getSideOutput(FeedbackJoinFunction.PREDICTIONS));
@@ -130,8 +128,11 @@ public final class FeedbackJoinJob {
         return outcomes;
     }
 
-    public static JoinRules rules(JoinSpec join) {
+    /** The join's rules of {@code spec}: its application and its {@code join} section. */
+    public static JoinRules rules(JobSpec spec) {
+        JoinSpec join = spec.join();
         return JoinRules.of(
+                spec.application(),
                 join.labelWindow(),
                 join.earlyFeedbackHold(),
                 join.lateFeedbackRetention(),

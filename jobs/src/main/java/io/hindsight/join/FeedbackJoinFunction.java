@@ -5,7 +5,6 @@ import io.hindsight.schemas.Feedback;
 import io.hindsight.schemas.Outcome;
 import io.hindsight.schemas.OutcomeStatus;
 import io.hindsight.schemas.Prediction;
-import io.hindsight.schemas.PredictionBinary;
 import io.hindsight.schemas.UnmatchedFeedback;
 import io.hindsight.schemas.UnmatchedKind;
 import io.hindsight.spec.FeedbackPolicy;
@@ -80,7 +79,7 @@ public class FeedbackJoinFunction
     private transient ListState<Long> waitingState;
     private transient long waiting;
     private transient DataOutputSerializer buffer;
-    private transient PredictionBinary predictionBytes;
+    private transient PredictionPayload predictionPayload;
     private transient AvroBinary<Feedback> feedbackBytes;
     private transient JoinMetrics metrics;
     private transient JoinRows rows;
@@ -100,7 +99,7 @@ public class FeedbackJoinFunction
     public void open(OpenContext openContext) {
         state = getRuntimeContext().getState(STATE);
         buffer = new DataOutputSerializer(512);
-        predictionBytes = new PredictionBinary();
+        predictionPayload = new PredictionPayload(rules.application());
         feedbackBytes = new AvroBinary<>(Feedback.class);
         metrics = new JoinMetrics(getRuntimeContext().getMetricGroup(), () -> waiting);
         rows = new JoinRows(rules.policy());
@@ -129,7 +128,7 @@ public class FeedbackJoinFunction
         s.flags |= JoinState.HAS_PREDICTION;
         s.predictionTime = time;
         s.deadline = time + rules.labelWindowMs();
-        s.prediction = predictionBytes.encode(prediction);
+        s.prediction = predictionPayload.encode(prediction, ctx.getCurrentKey(), time);
         waiting++;
         ctx.timerService().registerEventTimeTimer(deadline(s));
         // Feedback that came first is judged by its own time against this prediction's, exactly as
@@ -374,7 +373,7 @@ public class FeedbackJoinFunction
         FeedbackPolicy policy = rules.policy();
         switch (policy) {
             case FIRST -> {
-                Prediction p = predictionBytes.decode(s.prediction);
+                Prediction p = prediction(s, ctx);
                 out.collect(rows.outcome(p, f, OutcomeStatus.LABELED, 1, true, 1, label, now, s));
                 metrics.labeled.inc();
                 waiting--;
@@ -382,7 +381,7 @@ public class FeedbackJoinFunction
                 s.prediction = null;
             }
             case ALL -> {
-                Prediction p = predictionBytes.decode(s.prediction);
+                Prediction p = prediction(s, ctx);
                 s.revision++;
                 out.collect(
                         rows.outcome(
@@ -391,7 +390,7 @@ public class FeedbackJoinFunction
             }
             case LAST -> {
                 s.chosen = feedbackBytes.encode(f);
-                provisional(s, f, label, now, out);
+                provisional(s, f, label, now, ctx, out);
             }
             case MAX, MIN -> {
                 boolean better =
@@ -405,19 +404,19 @@ public class FeedbackJoinFunction
                     s.chosen = feedbackBytes.encode(f);
                 }
                 if (s.chosen != null) {
-                    provisional(s, feedbackBytes.decode(s.chosen), s.best, now, out);
+                    provisional(s, feedbackBytes.decode(s.chosen), s.best, now, ctx, out);
                 }
             }
             case SUM, MEAN, COUNT -> {
                 s.chosen = feedbackBytes.encode(f);
-                provisional(s, f, aggregate(s), now, out);
+                provisional(s, f, aggregate(s), now, ctx, out);
             }
         }
     }
 
     private void provisional(
-            JoinState s, Feedback f, Double label, long now, Collector<Outcome> out) {
-        Prediction p = predictionBytes.decode(s.prediction);
+            JoinState s, Feedback f, Double label, long now, Context ctx, Collector<Outcome> out) {
+        Prediction p = prediction(s, ctx);
         s.revision++;
         out.collect(
                 rows.outcome(
@@ -428,7 +427,7 @@ public class FeedbackJoinFunction
     private void close(JoinState s, Context ctx, Collector<Outcome> out) {
         long now = deadline(s);
         if (s.waiting()) {
-            Prediction p = predictionBytes.decode(s.prediction);
+            Prediction p = prediction(s, ctx);
             FeedbackPolicy policy = rules.policy();
             if (s.applied == 0) {
                 out.collect(rows.outcome(p, null, OutcomeStatus.EXPIRED, 1, true, 0, null, now, s));
@@ -537,6 +536,11 @@ public class FeedbackJoinFunction
             String reason,
             long resolvedAt) {
         ctx.output(UNMATCHED, rows.unmatched(f, kind, s, reason, resolvedAt));
+    }
+
+    /** The waiting prediction, its key, application and time put back (see JoinState's layout). */
+    private Prediction prediction(JoinState s, Context ctx) {
+        return predictionPayload.decode(s.prediction, ctx.getCurrentKey(), s.predictionTime);
     }
 
     /** The prediction's own deadline, fixed when it was admitted (see {@link JoinState}). */

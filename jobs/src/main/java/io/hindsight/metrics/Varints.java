@@ -5,11 +5,11 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /** LEB128 variable-length integers (zig-zag for signed), as Avro and protobuf write them. */
-final class Varints {
+public final class Varints {
 
     private Varints() {}
 
-    static void writeUnsigned(DataOutputView out, long value) throws IOException {
+    public static void writeUnsigned(DataOutputView out, long value) throws IOException {
         if (value < 0) {
             throw new IllegalArgumentException("negative count " + value);
         }
@@ -20,7 +20,7 @@ final class Varints {
         out.writeByte((int) value);
     }
 
-    static long readUnsigned(DataInputView in) throws IOException {
+    public static long readUnsigned(DataInputView in) throws IOException {
         long value = 0;
         for (int shift = 0; shift < 64; shift += 7) {
             int b = in.readUnsignedByte();
@@ -32,7 +32,7 @@ final class Varints {
         throw new IllegalStateException("corrupt varint: more than 10 bytes");
     }
 
-    static void writeSigned(DataOutputView out, long value) throws IOException {
+    public static void writeSigned(DataOutputView out, long value) throws IOException {
         long zigzag = (value << 1) ^ (value >> 63);
         while ((zigzag & ~0x7FL) != 0) {
             out.writeByte((int) ((zigzag & 0x7F) | 0x80));
@@ -41,7 +41,7 @@ final class Varints {
         out.writeByte((int) zigzag);
     }
 
-    static long readSigned(DataInputView in) throws IOException {
+    public static long readSigned(DataInputView in) throws IOException {
         long zigzag = 0;
         for (int shift = 0; shift < 64; shift += 7) {
             int b = in.readUnsignedByte();
@@ -54,7 +54,7 @@ final class Varints {
     }
 
     /** A length or element count: non-negative and fits an int. */
-    static int readCount(DataInputView in) throws IOException {
+    public static int readCount(DataInputView in) throws IOException {
         long n = readUnsigned(in);
         if (n > Integer.MAX_VALUE) {
             throw new IllegalStateException("corrupt length " + n);

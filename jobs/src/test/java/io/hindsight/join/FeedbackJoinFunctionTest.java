@@ -45,6 +45,7 @@ class FeedbackJoinFunctionTest {
 
     static JoinRules rules(FeedbackPolicy policy) {
         return JoinRules.of(
+                "fraud",
                 Duration.ofMillis(WINDOW),
                 Duration.ofMillis(HOLD),
                 Duration.ofMillis(RETENTION),
@@ -538,6 +539,7 @@ class FeedbackJoinFunctionTest {
                 restored(
                         snapshot,
                         JoinRules.of(
+                                "fraud",
                                 Duration.ofDays(90),
                                 Duration.ofMillis(HOLD),
                                 Duration.ofMillis(RETENTION),
@@ -562,6 +564,7 @@ class FeedbackJoinFunctionTest {
                 restored(
                         snapshot,
                         JoinRules.of(
+                                "fraud",
                                 Duration.ofMillis(WINDOW),
                                 Duration.ofMillis(2 * HOLD),
                                 Duration.ofMillis(RETENTION),
@@ -580,8 +583,8 @@ class FeedbackJoinFunctionTest {
         byte[] v1 = {1, 0};
         assertThatThrownBy(() -> JoinState.decode(v1))
                 .hasMessage(
-                        "unrecognized feedback-join state version 1 (this build reads version 2);"
-                                + " migrate the savepoint with state-migrations first");
+                        "unrecognized feedback-join state version 1 (this build reads versions 2"
+                                + " and 3); migrate the savepoint with state-migrations first");
     }
 
     @Test

@@ -142,6 +142,7 @@ class FeedbackJoinOperatorTest {
                 new FeedbackJoinOperator(
                         new FeedbackJoinFunction(
                                 JoinRules.of(
+                                        "fraud",
                                         Duration.ofMillis(WINDOW),
                                         Duration.ofMillis(HOLD),
                                         Duration.ofMillis(FeedbackJoinPropertyTest.RETENTION),

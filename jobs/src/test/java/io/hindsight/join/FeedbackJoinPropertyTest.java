@@ -109,6 +109,7 @@ class FeedbackJoinPropertyTest {
                         new KeyedCoProcessOperator<>(
                                 new FeedbackJoinFunction(
                                         JoinRules.of(
+                                                "fraud",
                                                 Duration.ofMillis(WINDOW),
                                                 Duration.ofMillis(HOLD),
                                                 Duration.ofMillis(RETENTION),

@@ -445,8 +445,7 @@ class StreamingAndDrainedRunsTest {
                 new KeyedTwoInputStreamOperatorTestHarness<>(
                         new KeyedCoProcessOperator<>(
                                 new FeedbackJoinFunction(
-                                        FeedbackJoinJob.rules(
-                                                spec(policy, EndOfInput.SAVEPOINT).join()))),
+                                        FeedbackJoinJob.rules(spec(policy, EndOfInput.SAVEPOINT)))),
                         Prediction::getPredictionId,
                         Feedback::getPredictionId,
                         Types.STRING);

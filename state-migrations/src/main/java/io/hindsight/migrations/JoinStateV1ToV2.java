@@ -100,7 +100,7 @@ public final class JoinStateV1ToV2 {
         OperatorIdentifier join = OperatorIdentifier.forUid(uid);
         DataStream<Tuple3<String, byte[], long[]>> entries =
                 SavepointReader.read(env, from)
-                        .readKeyedState(join, new ReadV1(), Types.STRING, ENTRY);
+                        .readKeyedState(join, new ReadEntries(), Types.STRING, ENTRY);
         StateBootstrapTransformation<Tuple3<String, byte[], long[]>> rewritten =
                 OperatorTransformation.bootstrapWith(entries)
                         .keyBy(e -> e.f0, Types.STRING)
@@ -117,8 +117,8 @@ public final class JoinStateV1ToV2 {
                     PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO,
                     PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
 
-    /** The v1 value of a key with its registered event-time timers. */
-    static final class ReadV1
+    /** The value of a key, whatever its layout, with its registered event-time timers. */
+    static final class ReadEntries
             extends KeyedStateReaderFunction<String, Tuple3<String, byte[], long[]>> {
         private static final long serialVersionUID = 1L;
         private transient ValueState<byte[]> state;

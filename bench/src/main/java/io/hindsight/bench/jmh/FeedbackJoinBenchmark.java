@@ -73,7 +73,7 @@ public class FeedbackJoinBenchmark {
                 new KeyedTwoInputStreamOperatorTestHarness<>(
                         new KeyedCoProcessOperator<>(
                                 new FeedbackJoinFunction(
-                                        FeedbackJoinJob.rules(new JmhInputs(1).spec.join()))),
+                                        FeedbackJoinJob.rules(new JmhInputs(1).spec))),
                         Prediction::getPredictionId,
                         Feedback::getPredictionId,
                         Types.STRING);

@@ -1,14 +1,21 @@
 package io.hindsight.bench.jmh;
 
+import io.hindsight.jobs.FeedbackJoinJob;
+import io.hindsight.join.FeedbackJoinFunction;
 import io.hindsight.join.JoinState;
+import io.hindsight.schemas.Feedback;
+import io.hindsight.schemas.Outcome;
 import io.hindsight.schemas.Prediction;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.util.concurrent.TimeUnit;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -21,8 +28,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Decoding and re-encoding one waiting prediction's {@link JoinState} (layout v1, the prediction as
- * Avro bytes of a benchmark record), as the join does on every event for its key.
+ * Decoding and re-encoding one waiting prediction's {@link JoinState}, as the join does on every
+ * event for its key. The bytes are the ones the join itself writes for benchmark prediction 0 (one
+ * prediction through {@link FeedbackJoinFunction} in the operator harness, read back from its keyed
+ * state), so the benchmark follows the current layout version.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -36,33 +45,37 @@ public class JoinStateBenchmark {
     private final DataOutputSerializer buffer = new DataOutputSerializer(512);
 
     @Setup
-    public void setUp() throws IOException {
-        Prediction p = new JmhInputs(1).predictions()[0];
-        ByteArrayOutputStream avro = new ByteArrayOutputStream();
-        BinaryEncoder e = EncoderFactory.get().directBinaryEncoder(avro, null);
-        new SpecificDatumWriter<>(Prediction.class).write(p, e);
-        e.flush();
-        byte[] prediction = avro.toByteArray();
-        // Layout v1 of a waiting prediction, written field by field as JoinState documents it.
-        DataOutputSerializer out = new DataOutputSerializer(512);
-        out.writeByte(JoinState.VERSION);
-        out.writeByte(1); // HAS_PREDICTION
-        out.writeLong(p.getEventTime().toEpochMilli());
-        out.writeInt(prediction.length);
-        out.write(prediction);
-        out.writeInt(0); // applied
-        out.writeInt(0); // revision
-        out.writeLong(Long.MIN_VALUE); // first feedback time
-        out.writeDouble(0); // label sum
-        out.writeInt(0); // label count
-        out.writeDouble(0); // best
-        out.writeBoolean(false); // chosen
-        out.writeInt(0); // pending
-        out.writeInt(0); // seen
-        waiting = out.getCopyOfBuffer();
+    public void setUp() throws Exception {
+        JmhInputs inputs = new JmhInputs(1);
+        Prediction p = inputs.predictions()[0];
+        var harness =
+                new KeyedTwoInputStreamOperatorTestHarness<String, Prediction, Feedback, Outcome>(
+                        new KeyedCoProcessOperator<>(
+                                new FeedbackJoinFunction(FeedbackJoinJob.rules(inputs.spec))),
+                        Prediction::getPredictionId,
+                        Feedback::getPredictionId,
+                        Types.STRING);
+        try {
+            harness.setup();
+            harness.open();
+            harness.processElement1(new StreamRecord<>(p, p.getEventTime().toEpochMilli()));
+            KeyedStateBackend<String> backend =
+                    ((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend();
+            backend.setCurrentKey(p.getPredictionId());
+            waiting =
+                    backend.getPartitionedState(
+                                    VoidNamespace.INSTANCE,
+                                    VoidNamespaceSerializer.INSTANCE,
+                                    FeedbackJoinFunction.STATE)
+                            .value();
+        } finally {
+            harness.close();
+        }
         if (!java.util.Arrays.equals(JoinState.decode(waiting).encode(buffer), waiting)) {
             throw new IllegalStateException("the benchmark's state does not round-trip");
         }
+        System.out.println(
+                "waiting entry: layout v" + waiting[0] + ", " + waiting.length + " bytes");
     }
 
     @Benchmark

@@ -6,7 +6,6 @@ import io.hindsight.schemas.Outcome;
 import io.hindsight.schemas.Prediction;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.state.MapState;
@@ -69,7 +68,7 @@ public final class FeedbackJoinOperator
     private final int capacity;
 
     private transient boolean streaming;
-    private transient PriorityQueue<Held> queue;
+    private transient HeldFeedbackQueue queue;
     private transient MapState<Long, byte[]> bufferState;
     private transient AvroBinary<Feedback> codec;
     private transient long advanced;
@@ -150,7 +149,7 @@ public final class FeedbackJoinOperator
         // BATCH: sorted input and one watermark at the end; timers fire per key, so feedback must
         // reach the function as it arrives.
         streaming = !(timeServiceManager instanceof BatchExecutionInternalTimeServiceManager);
-        queue = new PriorityQueue<>();
+        queue = new HeldFeedbackQueue();
         codec = new AvroBinary<>(Feedback.class);
         advanced = Long.MIN_VALUE;
         seq = 0;
@@ -251,7 +250,8 @@ public final class FeedbackJoinOperator
         }
         // Each entry is written once, at the first barrier it waits across, and removed when it
         // is drained: a checkpoint costs one put per feedback that arrived since the last one.
-        for (Held h : queue) {
+        for (int i = 0; i < queue.size(); i++) {
+            Held h = queue.at(i);
             if (!h.persisted) {
                 setCurrentKey(h.key());
                 bufferState.put(h.seq(), codec.encode(h.feedback));

@@ -196,25 +196,13 @@ public final class PredictionBinary {
     }
 
     private void writeString(String s) {
-        // Every character below 0x80 (ids, names, most feature values): its UTF-8 is its bytes.
-        int n = s.length();
-        boolean ascii = true;
-        for (int i = 0; i < n && ascii; i++) {
-            ascii = s.charAt(i) < 0x80;
-        }
-        if (ascii) {
-            writeLong(n);
-            ensure(n);
-            for (int i = 0; i < n; i++) {
-                out[pos++] = (byte) s.charAt(i);
-            }
-        } else {
-            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-            writeLong(utf8.length);
-            ensure(utf8.length);
-            System.arraycopy(utf8, 0, out, pos, utf8.length);
-            pos += utf8.length;
-        }
+        // String.getBytes(UTF_8) is intrinsic for Latin-1 strings (most ids, names and values): a
+        // negatives check and an array copy, faster than a loop over charAt.
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        writeLong(utf8.length);
+        ensure(utf8.length);
+        System.arraycopy(utf8, 0, out, pos, utf8.length);
+        pos += utf8.length;
     }
 
     private void writeOptionalString(String s) {

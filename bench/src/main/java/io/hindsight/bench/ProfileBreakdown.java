@@ -30,6 +30,9 @@ public final class ProfileBreakdown {
         {"HeapPriorityQueue", "timers (register/fire, timer state)"},
         {"io.hindsight.join.JoinState.", "JoinState encode/decode"},
         {"io.hindsight.schemas.AvroBinary.", "Avro bytes of prediction/feedback in state"},
+        {"io.hindsight.schemas.PredictionBinary.", "Avro bytes of prediction/feedback in state"},
+        {"io.hindsight.join.PredictionPayload.", "Avro bytes of prediction/feedback in state"},
+        {"io.hindsight.join.HeldFeedbackQueue", "in-memory feedback queue (FeedbackJoinOperator)"},
         {"Outcome$Builder", "building output records (Avro builders)"},
         {"UnmatchedFeedback$Builder", "building output records (Avro builders)"},
         {"io.hindsight.bench.alternatives.PredictionPojo", "POJO conversion"},
@@ -50,6 +53,10 @@ public final class ProfileBreakdown {
         {"org.apache.flink.state.rocksdb", "RocksDB state backend (Java side)"},
         {"org.apache.flink.runtime.state", "keyed state backend (key groups, serializers)"},
         {"io.hindsight.join.FeedbackJoinFunction", "feedback join logic (rest)"},
+        {
+            "io.hindsight.join.FeedbackJoinOperator",
+            "in-memory feedback queue (FeedbackJoinOperator)"
+        },
         {"io.hindsight.bench.alternatives", "baseline join logic (rest)"},
         {"org.apache.kafka.", "Kafka client"},
         {"org.apache.flink.connector.kafka", "Kafka client"},

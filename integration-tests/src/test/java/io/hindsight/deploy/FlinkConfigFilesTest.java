@@ -25,6 +25,7 @@ import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.CompressionType;
 
 /**
  * flink-conf/config.yaml and config-local.yaml, read by Flink's own loader: the settings the jobs
@@ -46,6 +47,8 @@ class FlinkConfigFilesTest {
         assertThat(c.get(RocksDBOptions.PREDEFINED_OPTIONS))
                 .isEqualTo(PredefinedOptions.FLASH_SSD_OPTIMIZED.name());
         assertThat(c.get(RocksDBOptions.USE_PARTITIONED_INDEX_FILTERS)).isTrue();
+        assertThat(c.get(RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL))
+                .containsExactly(CompressionType.ZSTD_COMPRESSION);
         assertThat(c.get(CheckpointingOptions.CHECKPOINTING_INTERVAL))
                 .isEqualTo(Duration.ofMinutes(1));
         assertThat(c.get(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS))

@@ -91,6 +91,15 @@ public class FeedbackJoinFunction
      */
     transient boolean due;
 
+    /**
+     * Counts one feedback event in {@code feedbackIn} as it arrives at {@link
+     * FeedbackJoinOperator}, which queues it: the counter counts what the join has read, not what
+     * it has judged yet.
+     */
+    void countArrivingFeedback() {
+        metrics.feedback.inc();
+    }
+
     public FeedbackJoinFunction(JoinRules rules) {
         this.rules = rules;
     }
@@ -150,7 +159,10 @@ public class FeedbackJoinFunction
     @Override
     public void processElement2(Feedback feedback, Context ctx, Collector<Outcome> out)
             throws Exception {
-        metrics.feedback.inc();
+        if (!due) {
+            // Feedback from FeedbackJoinOperator's queue was counted when it arrived there.
+            metrics.feedback.inc();
+        }
         JoinState s = load();
         if (s == null) {
             s = new JoinState();

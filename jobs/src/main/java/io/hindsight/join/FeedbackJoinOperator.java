@@ -206,6 +206,7 @@ public final class FeedbackJoinOperator
     }
 
     private void hold(String key, Feedback f) {
+        join.countArrivingFeedback();
         queue.add(new Held(f.getEventTime().toEpochMilli(), key, f.getFeedbackId(), seq++, f));
     }
 

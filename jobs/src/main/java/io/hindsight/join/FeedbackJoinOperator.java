@@ -75,6 +75,9 @@ public final class FeedbackJoinOperator
     private transient long seq;
     private transient Counter overflowed;
 
+    /** Reused for every drained feedback: one record object per subtask, not one per feedback. */
+    private transient StreamRecord<Feedback> drained;
+
     public FeedbackJoinOperator(FeedbackJoinFunction join) {
         this(join, DEFAULT_CAPACITY);
     }
@@ -159,6 +162,7 @@ public final class FeedbackJoinOperator
         // rising count means the feedback is read far ahead of the predictions (see
         // join.max-source-drift).
         overflowed = metrics.counter("feedbackQueueOverflow");
+        drained = new StreamRecord<>(null);
         if (!streaming) {
             return;
         }
@@ -236,7 +240,7 @@ public final class FeedbackJoinOperator
             }
             join.due = true;
             try {
-                super.processElement2(new StreamRecord<>(h.feedback, h.time()));
+                super.processElement2(drained.replace(h.feedback, h.time()));
             } finally {
                 join.due = false;
             }

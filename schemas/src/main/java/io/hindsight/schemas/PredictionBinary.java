@@ -65,13 +65,7 @@ public final class PredictionBinary {
         writeLong(p.getEventTime().toEpochMilli());
         writeString(p.getModelName());
         writeString(p.getModelVersion());
-        Double score = p.getScore();
-        if (score == null) {
-            writeLong(0);
-        } else {
-            writeLong(1);
-            writeDouble(score);
-        }
+        writeOptionalDouble(p.getScore());
         Map<String, Double> scores = p.getScores();
         if (scores == null) {
             writeLong(0);
@@ -80,13 +74,7 @@ public final class PredictionBinary {
             writeDoubleMap(scores);
         }
         writeOptionalString(p.getPredictedClass());
-        Double value = p.getPredictedValue();
-        if (value == null) {
-            writeLong(0);
-        } else {
-            writeLong(1);
-            writeDouble(value);
-        }
+        writeOptionalDouble(p.getPredictedValue());
         List<String> ranked = p.getRankedItems();
         if (ranked == null) {
             writeLong(0);
@@ -203,6 +191,15 @@ public final class PredictionBinary {
         ensure(utf8.length);
         System.arraycopy(utf8, 0, out, pos, utf8.length);
         pos += utf8.length;
+    }
+
+    private void writeOptionalDouble(Double d) {
+        if (d == null) {
+            writeLong(0);
+        } else {
+            writeLong(1);
+            writeDouble(d);
+        }
     }
 
     private void writeOptionalString(String s) {

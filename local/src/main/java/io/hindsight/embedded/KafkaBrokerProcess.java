@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -223,13 +226,40 @@ public final class KafkaBrokerProcess implements AutoCloseable {
                     described.values().stream()
                             .flatMap(d -> d.partitions().stream())
                             .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
-            if (led) {
+            if (led && serving(admin, described)) {
                 return;
             }
             if (System.nanoTime() > deadline) {
                 throw new TimeoutException("no leader yet for every partition of " + topics);
             }
             Thread.sleep(50);
+        }
+    }
+
+    /**
+     * Whether every partition's leader answers for it: a ListOffsets request is served by the
+     * partition's leader only, so it fails with NOT_LEADER_OR_FOLLOWER while the broker that
+     * metadata names as leader has not yet become it. It reads and writes nothing.
+     */
+    private static boolean serving(Admin admin, Map<String, TopicDescription> described)
+            throws InterruptedException, TimeoutException {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        described.forEach(
+                (name, d) ->
+                        d.partitions()
+                                .forEach(
+                                        p ->
+                                                latest.put(
+                                                        new TopicPartition(name, p.partition()),
+                                                        OffsetSpec.latest())));
+        try {
+            admin.listOffsets(latest)
+                    .all()
+                    .get(ClientTimeouts.API_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (ExecutionException e) {
+            LOG.debug("Partitions not served by their leaders yet: {}", e.getCause().toString());
+            return false;
         }
     }
 

@@ -11,6 +11,7 @@ import io.hindsight.iceberg.maintenance.TableMaintenanceStreams;
 import io.hindsight.ingest.CanonicalDeserializer;
 import io.hindsight.join.FeedbackJoinFunction;
 import io.hindsight.join.FeedbackJoinOperator;
+import io.hindsight.join.FieldByFieldTypeInfo;
 import io.hindsight.join.JoinRules;
 import io.hindsight.kafka.HindsightKafka;
 import io.hindsight.kafka.KafkaConnections;
@@ -93,7 +94,7 @@ public final class FeedbackJoinJob {
                                 "predictions " + spec.inputs().predictions().topic())
                         .uid(Uids.PREDICTIONS_SOURCE)
                         .process(new DeadLetterRouter<Prediction>())
-                        .returns(new AvroTypeInfo<>(Prediction.class))
+                        .returns(FieldByFieldTypeInfo.PREDICTIONS)
                         .uid(Uids.PREDICTIONS_DEAD_LETTER_ROUTER)
                         .name("route prediction dead letters");
         SingleOutputStreamOperator<Feedback> feedback =
@@ -103,7 +104,7 @@ public final class FeedbackJoinJob {
                                 "feedback " + spec.inputs().feedback().topic())
                         .uid(Uids.FEEDBACK_SOURCE)
                         .process(new DeadLetterRouter<Feedback>())
-                        .returns(new AvroTypeInfo<>(Feedback.class))
+                        .returns(FieldByFieldTypeInfo.FEEDBACK)
                         .uid(Uids.FEEDBACK_DEAD_LETTER_ROUTER)
                         .name("route feedback dead letters");
 

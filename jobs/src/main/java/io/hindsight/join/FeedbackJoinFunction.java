@@ -1,7 +1,7 @@
 package io.hindsight.join;
 
-import io.hindsight.schemas.AvroBinary;
 import io.hindsight.schemas.Feedback;
+import io.hindsight.schemas.FeedbackBinary;
 import io.hindsight.schemas.Outcome;
 import io.hindsight.schemas.OutcomeStatus;
 import io.hindsight.schemas.Prediction;
@@ -69,7 +69,7 @@ public class FeedbackJoinFunction
             new ListStateDescriptor<>("feedback-join-waiting", Types.LONG);
 
     public static final OutputTag<Prediction> PREDICTIONS =
-            new OutputTag<>("predictions", new AvroTypeInfo<>(Prediction.class));
+            new OutputTag<>("predictions", FieldByFieldTypeInfo.PREDICTIONS);
     public static final OutputTag<UnmatchedFeedback> UNMATCHED =
             new OutputTag<>("unmatched-feedback", new AvroTypeInfo<>(UnmatchedFeedback.class));
 
@@ -80,7 +80,7 @@ public class FeedbackJoinFunction
     private transient long waiting;
     private transient DataOutputSerializer buffer;
     private transient PredictionPayload predictionPayload;
-    private transient AvroBinary<Feedback> feedbackBytes;
+    private transient FeedbackBinary feedbackBytes;
     private transient JoinMetrics metrics;
     private transient JoinRows rows;
 
@@ -109,7 +109,7 @@ public class FeedbackJoinFunction
         state = getRuntimeContext().getState(STATE);
         buffer = new DataOutputSerializer(512);
         predictionPayload = new PredictionPayload(rules.application());
-        feedbackBytes = new AvroBinary<>(Feedback.class);
+        feedbackBytes = new FeedbackBinary();
         metrics = new JoinMetrics(getRuntimeContext().getMetricGroup(), () -> waiting);
         rows = new JoinRows(rules.policy());
     }

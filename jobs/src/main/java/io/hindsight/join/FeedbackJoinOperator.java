@@ -1,7 +1,7 @@
 package io.hindsight.join;
 
-import io.hindsight.schemas.AvroBinary;
 import io.hindsight.schemas.Feedback;
+import io.hindsight.schemas.FeedbackBinary;
 import io.hindsight.schemas.Outcome;
 import io.hindsight.schemas.Prediction;
 import java.util.List;
@@ -70,7 +70,7 @@ public final class FeedbackJoinOperator
     private transient boolean streaming;
     private transient HeldFeedbackQueue queue;
     private transient MapState<Long, byte[]> bufferState;
-    private transient AvroBinary<Feedback> codec;
+    private transient FeedbackBinary codec;
     private transient long advanced;
     private transient long seq;
     private transient Counter overflowed;
@@ -153,7 +153,7 @@ public final class FeedbackJoinOperator
         // reach the function as it arrives.
         streaming = !(timeServiceManager instanceof BatchExecutionInternalTimeServiceManager);
         queue = new HeldFeedbackQueue();
-        codec = new AvroBinary<>(Feedback.class);
+        codec = new FeedbackBinary();
         advanced = Long.MIN_VALUE;
         seq = 0;
         MetricGroup metrics = getMetricGroup().addGroup("hindsight");

@@ -116,6 +116,30 @@ class PredictionBinaryTest {
     }
 
     @Test
+    void readsAPrefixOfALargerBufferAndRefusesEveryShorterOne() {
+        PredictionBinary codec = new PredictionBinary();
+        Random random = new Random(11);
+        for (int i = 0; i < 200; i++) {
+            Prediction p = random(random);
+            int n = codec.write(p);
+            assertThat(Arrays.copyOf(codec.written(), n)).isEqualTo(codec.encode(p));
+            // The bytes of p, then the bytes of another prediction: only the prefix is read.
+            byte[] buffer = Arrays.copyOf(codec.encode(p), n + 64);
+            byte[] other = codec.encode(random(random));
+            System.arraycopy(other, 0, buffer, n, Math.min(64, other.length));
+            assertThat(codec.decode(buffer, n)).isEqualTo(p);
+            for (int k = 0; k < n; k++) {
+                int length = k;
+                assertThatThrownBy(() -> codec.decode(buffer, length))
+                        .as("prediction %d cut at %d of %d bytes", i, k, n)
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageStartingWith(
+                                "cannot decode Avro io.hindsight.schemas.Prediction");
+            }
+        }
+    }
+
+    @Test
     void isBoundToTheSchemaItWasWrittenFor() {
         assertThat(PredictionBinary.currentFingerprint()).isEqualTo(PredictionBinary.FINGERPRINT);
     }

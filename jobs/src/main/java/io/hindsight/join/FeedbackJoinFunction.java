@@ -11,8 +11,10 @@ import io.hindsight.spec.FeedbackPolicy;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -26,6 +28,7 @@ import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -98,6 +101,67 @@ public class FeedbackJoinFunction
      */
     void countArrivingFeedback() {
         metrics.feedback.inc();
+    }
+
+    /** Stands for a cleared entry among the {@link #written} ones. */
+    private static final JoinState DELETED = new JoinState();
+
+    /**
+     * Entries written since the last checkpoint barrier, by key, or null when every write goes to
+     * the state at once ({@link #keepWritesUntilBarrier}).
+     */
+    private transient Map<Object, JoinState> written;
+
+    private transient int writtenCapacity;
+    private transient KeyContext keys;
+
+    /**
+     * Where the timer that forgets a resolved entry goes. Set by {@link FeedbackJoinOperator} to
+     * its own timer service, whose timers clear the entry without reading it; null when the
+     * function runs alone, which then forgets through its own timers (onTimer reads the entry).
+     */
+    transient TombstoneTimers tombstones;
+
+    /**
+     * Timers that forget a resolved entry at deadline + retention by clearing it unread. They are
+     * registered only when feedback handed over by the operator's queue resolves an entry that then
+     * holds no feedback (policy first), and such an entry stays so until that time: feedback that
+     * arrives meanwhile is extra, late or a duplicate (its id is added, nothing is held) except
+     * feedback stamped after deadline + retention, which is held until then; for that one the
+     * entry's timer is moved back to the function's own timers ({@link #processElement2}).
+     */
+    interface TombstoneTimers {
+        void register(long time);
+
+        void delete(long time);
+    }
+
+    /** The late-feedback retention these rules keep a resolved entry for, in ms. */
+    long lateFeedbackRetentionMs() {
+        return rules.lateFeedbackRetentionMs();
+    }
+
+    /**
+     * A {@link TombstoneTimers} timer has fired for the current key: forgets its entry, unread when
+     * the timer was registered under the retention in force. Registered under another one (a
+     * restored job with a changed retention), the entry is read and forgotten at its deadline plus
+     * the current retention, as the function's own timers would.
+     */
+    void forget(long timestamp, long registeredRetentionMs) throws Exception {
+        if (registeredRetentionMs == rules.lateFeedbackRetentionMs()) {
+            clear();
+            return;
+        }
+        JoinState s = load();
+        if (s == null) {
+            return;
+        }
+        long forgetAt = deadline(s) + rules.lateFeedbackRetentionMs();
+        if (timestamp >= forgetAt) {
+            clear();
+        } else {
+            tombstones.register(forgetAt);
+        }
     }
 
     public FeedbackJoinFunction(JoinRules rules) {
@@ -207,8 +271,7 @@ public class FeedbackJoinFunction
                 apply(s, feedback, ctx, out);
                 if (s.has(JoinState.RESOLVED) && s.pending.isEmpty()) {
                     ctx.timerService().deleteEventTimeTimer(deadline(s));
-                    ctx.timerService()
-                            .registerEventTimeTimer(deadline(s) + rules.lateFeedbackRetentionMs());
+                    forgetAt(ctx, deadline(s) + rules.lateFeedbackRetentionMs());
                 }
             } else {
                 s.pending.add(new JoinState.Pending(time, feedbackBytes.encode(feedback)));
@@ -217,11 +280,26 @@ public class FeedbackJoinFunction
         } else if (verdict == Verdict.ORPHAN_AFTER_RETENTION && !s.has(JoinState.CLOSED)) {
             // Decided when the window closes, which also keeps this feedback's id for as long as
             // a re-sent copy can arrive (see close()).
+            if (tombstones != null && s.has(JoinState.RESOLVED) && s.pending.isEmpty()) {
+                // The entry's forget timer would clear it unread: the held feedback needs onTimer.
+                long forgetAt = deadline(s) + rules.lateFeedbackRetentionMs();
+                tombstones.delete(forgetAt);
+                ctx.timerService().registerEventTimeTimer(forgetAt);
+            }
             s.pending.add(new JoinState.Pending(time, feedbackBytes.encode(feedback)));
         } else {
             judged(ctx, feedback, verdict, s);
         }
         save(s);
+    }
+
+    /** The timer that forgets a resolved entry with nothing held ({@link TombstoneTimers}). */
+    private void forgetAt(Context ctx, long time) {
+        if (tombstones != null) {
+            tombstones.register(time);
+        } else {
+            ctx.timerService().registerEventTimeTimer(time);
+        }
     }
 
     /** Whether every feedback held for the key is stamped after {@code time}. */
@@ -297,19 +375,25 @@ public class FeedbackJoinFunction
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Outcome> out)
             throws Exception {
-        byte[] bytes = state.value();
-        if (bytes == null) {
+        JoinState s = written == null ? null : written.get(keys.getCurrentKey());
+        if (s == DELETED) {
             return;
         }
-        // The last timer of every key: forget the tombstone without decoding it.
-        if (JoinState.expiredTombstone(bytes, timestamp)) {
-            state.clear();
-            return;
+        if (s == null) {
+            byte[] bytes = state.value();
+            if (bytes == null) {
+                return;
+            }
+            // The last timer of every key: forget the tombstone without decoding it.
+            if (JoinState.expiredTombstone(bytes, timestamp)) {
+                clear();
+                return;
+            }
+            s = JoinState.decode(bytes);
         }
-        JoinState s = JoinState.decode(bytes);
         if (s.has(JoinState.CLOSED)) {
             if (timestamp >= s.closeUntil) {
-                state.clear();
+                clear();
             }
             return;
         }
@@ -318,7 +402,7 @@ public class FeedbackJoinFunction
             long forgetAt = deadline + rules.lateFeedbackRetentionMs();
             if (s.has(JoinState.RESOLVED) && s.pending.isEmpty() && timestamp >= forgetAt) {
                 // Resolved early and never closed (see below): its tombstone has lived long enough.
-                state.clear();
+                clear();
                 return;
             }
             boolean wasResolved = s.has(JoinState.RESOLVED);
@@ -329,11 +413,13 @@ public class FeedbackJoinFunction
                 close(s, ctx, out);
             } else if (!wasResolved && s.has(JoinState.RESOLVED) && s.pending.isEmpty()) {
                 // Final under policy 'first' with no feedback held: the deadline has nothing left
-                // to
-                // do, so its timer is replaced by the one that forgets the entry. The entry stays
-                // RESOLVED until then, and feedback that arrives meanwhile is EXTRA or LATE by its
-                // own event time, as for any resolved entry. This saves a state read and write and
-                // a timer callback per labelled prediction.
+                // to do, so its timer is replaced by the one that forgets the entry. The entry
+                // stays RESOLVED until then, and feedback that arrives meanwhile is EXTRA or LATE
+                // by its own event time, as for any resolved entry. This saves a state read and
+                // write and a timer callback per labelled prediction.
+                // The function's own timer, not a TombstoneTimers one: registered while timers
+                // fire, it must fire in the same watermark advance, and only its own service
+                // guarantees that (timer services are advanced one after the other).
                 ctx.timerService().deleteEventTimeTimer(deadline);
                 ctx.timerService().registerEventTimeTimer(forgetAt);
             }
@@ -349,7 +435,7 @@ public class FeedbackJoinFunction
             }
         }
         if (s.pending.isEmpty()) {
-            state.clear();
+            clear();
         } else {
             // The hold may have changed since these timers were registered (a new job version):
             // make sure the next orphan check has a timer.
@@ -561,12 +647,81 @@ public class FeedbackJoinFunction
     }
 
     private JoinState load() throws Exception {
+        if (written != null) {
+            JoinState s = written.get(keys.getCurrentKey());
+            if (s != null) {
+                return s == DELETED ? null : s;
+            }
+        }
         byte[] bytes = state.value();
         return bytes == null ? null : JoinState.decode(bytes);
     }
 
     private void save(JoinState s) throws Exception {
-        state.update(s.encode(buffer));
+        if (written != null) {
+            keep(s);
+        } else {
+            state.update(s.encode(buffer));
+        }
+    }
+
+    private void clear() throws Exception {
+        if (written != null) {
+            keep(DELETED);
+        } else {
+            state.clear();
+        }
+    }
+
+    private void keep(JoinState s) throws Exception {
+        written.put(keys.getCurrentKey(), s);
+        if (written.size() >= writtenCapacity) {
+            flushWritten();
+        }
+    }
+
+    /**
+     * Keeps every entry this function writes in memory, as an object, until the next checkpoint
+     * barrier ({@link #flushWritten}): FeedbackJoinOperator's choice, in streaming execution. An
+     * entry written and read again before the barrier (a prediction and its feedback, a resolved
+     * entry and the timer that forgets it) then costs no RocksDB read, write or encoding between
+     * the two; what reaches RocksDB is the entry as it is at the barrier, so every checkpoint holds
+     * exactly the state it would hold without this. At most {@code capacity} entries are kept;
+     * reaching it writes them all.
+     */
+    void keepWritesUntilBarrier(KeyContext keys, int capacity) {
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("capacity must be positive: " + capacity);
+        }
+        this.keys = keys;
+        this.writtenCapacity = capacity;
+        this.written = new HashMap<>();
+    }
+
+    /** Writes the entries kept since the last barrier to the state, the current key put back. */
+    void flushWritten() throws Exception {
+        if (written == null || written.isEmpty()) {
+            return;
+        }
+        Object current = keys.getCurrentKey();
+        for (Map.Entry<Object, JoinState> e : written.entrySet()) {
+            keys.setCurrentKey(e.getKey());
+            JoinState s = e.getValue();
+            if (s == DELETED) {
+                state.clear();
+            } else {
+                state.update(s.encode(buffer));
+            }
+        }
+        written.clear();
+        if (current != null) {
+            keys.setCurrentKey(current);
+        }
+    }
+
+    /** Entries kept in memory now (for tests). */
+    int keptWrites() {
+        return written == null ? 0 : written.size();
     }
 
     /**

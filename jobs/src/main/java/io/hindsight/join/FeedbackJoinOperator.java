@@ -12,11 +12,15 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
+import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.operators.sorted.state.BatchExecutionInternalTimeServiceManager;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -78,17 +82,37 @@ public final class FeedbackJoinOperator
     /** Reused for every drained feedback: one record object per subtask, not one per feedback. */
     private transient StreamRecord<Feedback> drained;
 
+    /**
+     * Join entries kept in memory per subtask between checkpoint barriers ({@link
+     * FeedbackJoinFunction#keepWritesUntilBarrier}) before they are all written to RocksDB.
+     */
+    public static final int DEFAULT_KEPT_WRITES = 100_000;
+
+    private final int keptWrites;
+
     public FeedbackJoinOperator(FeedbackJoinFunction join) {
         this(join, DEFAULT_CAPACITY);
     }
 
     public FeedbackJoinOperator(FeedbackJoinFunction join, int capacity) {
+        this(join, capacity, DEFAULT_KEPT_WRITES);
+    }
+
+    /**
+     * @param capacity feedback events held in memory before further ones take the timer path
+     * @param keptWrites join entries kept in memory between barriers; 0 writes each at once
+     */
+    public FeedbackJoinOperator(FeedbackJoinFunction join, int capacity, int keptWrites) {
         super(join);
         if (capacity < 0) {
             throw new IllegalArgumentException("capacity must not be negative: " + capacity);
         }
+        if (keptWrites < 0) {
+            throw new IllegalArgumentException("keptWrites must not be negative: " + keptWrites);
+        }
         this.join = join;
         this.capacity = capacity;
+        this.keptWrites = keptWrites;
     }
 
     /**
@@ -166,6 +190,10 @@ public final class FeedbackJoinOperator
         if (!streaming) {
             return;
         }
+        installTombstoneTimers();
+        if (keptWrites > 0) {
+            join.keepWritesUntilBarrier(this, keptWrites);
+        }
         bufferState =
                 getKeyedStateBackend()
                         .getPartitionedState(
@@ -195,6 +223,49 @@ public final class FeedbackJoinOperator
         seq = next;
     }
 
+    /**
+     * The timers that forget resolved entries ({@link FeedbackJoinFunction.TombstoneTimers}) in a
+     * timer service of their own, whose firing clears the entry without reading it: per labelled
+     * prediction one RocksDB read less (its value and the check that it is a tombstone), where the
+     * function's own timer would read the entry to learn what its timer is for.
+     *
+     * <p>The namespace is the retention the timer was registered under: if a restored job runs with
+     * another retention, the function reads the entry and forgets it at its deadline plus the
+     * current retention instead.
+     */
+    private void installTombstoneTimers() {
+        long retention = join.lateFeedbackRetentionMs();
+        InternalTimerService<Long> forgetTimers =
+                getInternalTimerService(
+                        FORGET_TIMERS,
+                        LongSerializer.INSTANCE,
+                        new Triggerable<String, Long>() {
+                            @Override
+                            public void onEventTime(InternalTimer<String, Long> timer)
+                                    throws Exception {
+                                join.forget(timer.getTimestamp(), timer.getNamespace());
+                            }
+
+                            @Override
+                            public void onProcessingTime(InternalTimer<String, Long> timer) {}
+                        });
+        join.tombstones =
+                new FeedbackJoinFunction.TombstoneTimers() {
+                    @Override
+                    public void register(long time) {
+                        forgetTimers.registerEventTimeTimer(retention, time);
+                    }
+
+                    @Override
+                    public void delete(long time) {
+                        forgetTimers.deleteEventTimeTimer(retention, time);
+                    }
+                };
+    }
+
+    /** The name of the timer service holding {@link FeedbackJoinFunction.TombstoneTimers}. */
+    static final String FORGET_TIMERS = "feedback-join-forget";
+
     @Override
     public void processElement2(StreamRecord<Feedback> element) throws Exception {
         if (!streaming) {
@@ -221,6 +292,10 @@ public final class FeedbackJoinOperator
             advanced = Math.max(advanced, mark.getTimestamp());
         }
         super.processWatermark(mark);
+        if (streaming && mark.getTimestamp() == Long.MAX_VALUE) {
+            // The end of the input: every entry is final, write them out now.
+            join.flushWritten();
+        }
     }
 
     /** Judges every held feedback stamped at or before {@code watermark}, in queue order. */
@@ -253,6 +328,7 @@ public final class FeedbackJoinOperator
         if (!streaming) {
             return;
         }
+        join.flushWritten();
         // Each entry is written once, at the first barrier it waits across, and removed when it
         // is drained: a checkpoint costs one put per feedback that arrived since the last one.
         for (int i = 0; i < queue.size(); i++) {
@@ -263,6 +339,11 @@ public final class FeedbackJoinOperator
                 h.persisted = true;
             }
         }
+    }
+
+    /** Join entries kept in memory since the last barrier (for tests). */
+    int keptWrites() {
+        return join.keptWrites();
     }
 
     /** Feedback events held in memory now (for tests and the savepoint counts). */

@@ -71,9 +71,16 @@ class FeedbackJoinOperatorTest {
                         default -> FeedbackJoinOperator.DEFAULT_CAPACITY;
                     };
             int restoreAt = random.nextInt(arrivals.size() + 1);
+            // 0: every write goes to the state at once; 1: each is flushed as it is kept.
+            int keptWrites =
+                    switch (random.nextInt(3)) {
+                        case 0 -> 0;
+                        case 1 -> 1;
+                        default -> FeedbackJoinOperator.DEFAULT_KEPT_WRITES;
+                    };
 
             FeedbackJoinPropertyTest.Observed got =
-                    run(policy, arrivals, random, capacity, restoreAt);
+                    run(policy, arrivals, random, capacity, keptWrites, restoreAt);
             FeedbackJoinPropertyTest.Observed want =
                     FeedbackJoinPropertyTest.reference(
                             policy, predictionCopies, feedback, arrivals);
@@ -84,6 +91,8 @@ class FeedbackJoinOperatorTest {
                             + trial
                             + ", capacity "
                             + capacity
+                            + ", kept writes "
+                            + keptWrites
                             + ", restore before arrival "
                             + restoreAt
                             + ", arrivals "
@@ -127,6 +136,68 @@ class FeedbackJoinOperatorTest {
         restored.close();
     }
 
+    @Test
+    void aLabelledPredictionIsForgottenByItsOwnTimerAtDeadlinePlusRetention() throws Exception {
+        long retention = FeedbackJoinPropertyTest.RETENTION;
+        long forgetAt = TP + WINDOW + retention;
+        var h = harness(FeedbackPolicy.FIRST, FeedbackJoinOperator.DEFAULT_CAPACITY, retention);
+        h.setup();
+        h.open();
+        h.processElement1(record(FeedbackJoinFunctionTest.prediction("p", TP, 0.7)));
+        h.processElement2(record(FeedbackJoinFunctionTest.feedback("f1", "p", TP + 10, 1.0)));
+        watermark(h, TP + 100);
+        assertThat(h.extractOutputValues())
+                .extracting(Outcome::getFeedbackId)
+                .containsExactly("f1");
+        // The tombstone is kept in memory until the barrier, and written then.
+        FeedbackJoinOperator operator = (FeedbackJoinOperator) h.getOperator();
+        assertThat(operator.keptWrites()).isEqualTo(1);
+        assertThat(h.numKeyedStateEntries()).isZero();
+        h.prepareSnapshotPreBarrier(1);
+        assertThat(operator.keptWrites()).isZero();
+        // The tombstone, and one timer: the deadline's was replaced by the forget timer.
+        assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+        assertThat(h.numEventTimeTimers()).isEqualTo(1);
+        watermark(h, forgetAt - 1);
+        assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+        OperatorSubtaskState snapshot = h.snapshot(1, 1);
+        watermark(h, forgetAt);
+        h.prepareSnapshotPreBarrier(2);
+        assertThat(h.numKeyedStateEntries()).isZero();
+        assertThat(h.numEventTimeTimers()).isZero();
+        h.close();
+
+        // Restored with twice the retention: the entry is read and kept until deadline + the new
+        // retention, as the function's own timers would keep it.
+        var longer = harness(FeedbackPolicy.FIRST, 10, 2 * retention);
+        longer.setup();
+        longer.initializeState(snapshot);
+        longer.open();
+        watermark(longer, forgetAt);
+        longer.prepareSnapshotPreBarrier(2);
+        assertThat(longer.numKeyedStateEntries()).isEqualTo(1);
+        // Feedback for it is still recognised: late (after the deadline), not orphan.
+        longer.processElement2(
+                record(FeedbackJoinFunctionTest.feedback("f2", "p", forgetAt + 1, 1.0)));
+        watermark(longer, forgetAt + 2);
+        assertThat(longer.getSideOutput(FeedbackJoinFunction.UNMATCHED))
+                .extracting(r -> r.getValue().getKind().toString())
+                .containsExactly("LATE");
+        watermark(longer, TP + WINDOW + 2 * retention);
+        longer.prepareSnapshotPreBarrier(3);
+        assertThat(longer.numKeyedStateEntries()).isZero();
+        assertThat(longer.numEventTimeTimers()).isZero();
+        longer.close();
+    }
+
+    private static void watermark(
+            KeyedTwoInputStreamOperatorTestHarness<String, Prediction, Feedback, Outcome> h,
+            long time)
+            throws Exception {
+        h.processWatermark1(new Watermark(time));
+        h.processWatermark2(new Watermark(time));
+    }
+
     private static <T extends org.apache.avro.specific.SpecificRecord> StreamRecord<T> record(
             T value) {
         long time =
@@ -138,6 +209,16 @@ class FeedbackJoinOperatorTest {
 
     static KeyedTwoInputStreamOperatorTestHarness<String, Prediction, Feedback, Outcome> harness(
             FeedbackPolicy policy, int capacity) throws Exception {
+        return harness(policy, capacity, FeedbackJoinPropertyTest.RETENTION);
+    }
+
+    static KeyedTwoInputStreamOperatorTestHarness<String, Prediction, Feedback, Outcome> harness(
+            FeedbackPolicy policy, int capacity, long retention) throws Exception {
+        return harness(policy, capacity, retention, FeedbackJoinOperator.DEFAULT_KEPT_WRITES);
+    }
+
+    static KeyedTwoInputStreamOperatorTestHarness<String, Prediction, Feedback, Outcome> harness(
+            FeedbackPolicy policy, int capacity, long retention, int keptWrites) throws Exception {
         return new KeyedTwoInputStreamOperatorTestHarness<>(
                 new FeedbackJoinOperator(
                         new FeedbackJoinFunction(
@@ -145,9 +226,10 @@ class FeedbackJoinOperatorTest {
                                         "fraud",
                                         Duration.ofMillis(WINDOW),
                                         Duration.ofMillis(HOLD),
-                                        Duration.ofMillis(FeedbackJoinPropertyTest.RETENTION),
+                                        Duration.ofMillis(retention),
                                         policy)),
-                        capacity),
+                        capacity,
+                        keptWrites),
                 Prediction::getPredictionId,
                 Feedback::getPredictionId,
                 Types.STRING);
@@ -161,9 +243,11 @@ class FeedbackJoinOperatorTest {
             List<Object> arrivals,
             SplittableRandom random,
             int capacity,
+            int keptWrites,
             int restoreAt)
             throws Exception {
-        var h = harness(policy, capacity);
+        long retention = FeedbackJoinPropertyTest.RETENTION;
+        var h = harness(policy, capacity, retention, keptWrites);
         List<Outcome> outcomes = new ArrayList<>();
         List<String> unmatched = new ArrayList<>();
         List<String> predictions = new ArrayList<>();
@@ -179,7 +263,7 @@ class FeedbackJoinOperatorTest {
                     OperatorSubtaskState snapshot = h.snapshot(i, i);
                     collect(h, outcomes, unmatched, predictions);
                     h.close();
-                    h = harness(policy, capacity);
+                    h = harness(policy, capacity, retention, keptWrites);
                     h.setup();
                     h.initializeState(snapshot);
                     h.open();

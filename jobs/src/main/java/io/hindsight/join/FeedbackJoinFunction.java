@@ -26,8 +26,10 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -114,6 +116,13 @@ public class FeedbackJoinFunction
 
     private transient int writtenCapacity;
     private transient KeyContext keys;
+    private transient InternalTimerService<VoidNamespace> timers;
+
+    /**
+     * The earliest deadline among the kept entries whose deadline timer is deferred: the entries
+     * are written out, and those timers registered, before any watermark reaches it.
+     */
+    private transient long earliestDeferredDeadline = Long.MAX_VALUE;
 
     /**
      * Where the timer that forgets a resolved entry goes. Set by {@link FeedbackJoinOperator} to
@@ -203,7 +212,14 @@ public class FeedbackJoinFunction
         s.deadline = time + rules.labelWindowMs();
         s.prediction = predictionPayload.encode(prediction, ctx.getCurrentKey(), time);
         waiting++;
-        ctx.timerService().registerEventTimeTimer(deadline(s));
+        if (written != null) {
+            // Registered when the entry is written out (flushWritten): a prediction labelled
+            // before then never registers, nor deletes, its deadline timer.
+            s.deadlineTimerDeferred = true;
+            earliestDeferredDeadline = Math.min(earliestDeferredDeadline, deadline(s));
+        } else {
+            ctx.timerService().registerEventTimeTimer(deadline(s));
+        }
         // Feedback that came first is judged by its own time against this prediction's, exactly as
         // if it had come after it; what is joinable is applied at the next watermark, in
         // event-time order.
@@ -270,7 +286,7 @@ public class FeedbackJoinFunction
                 // before it, and the deadline's own timer still lies ahead.
                 apply(s, feedback, ctx, out);
                 if (s.has(JoinState.RESOLVED) && s.pending.isEmpty()) {
-                    ctx.timerService().deleteEventTimeTimer(deadline(s));
+                    deleteDeadlineTimer(s, ctx);
                     forgetAt(ctx, deadline(s) + rules.lateFeedbackRetentionMs());
                 }
             } else {
@@ -291,6 +307,15 @@ public class FeedbackJoinFunction
             judged(ctx, feedback, verdict, s);
         }
         save(s);
+    }
+
+    /** Drops the entry's deadline timer, or its deferred registration. */
+    private void deleteDeadlineTimer(JoinState s, Context ctx) {
+        if (s.deadlineTimerDeferred) {
+            s.deadlineTimerDeferred = false;
+        } else {
+            ctx.timerService().deleteEventTimeTimer(deadline(s));
+        }
     }
 
     /** The timer that forgets a resolved entry with nothing held ({@link TombstoneTimers}). */
@@ -420,7 +445,7 @@ public class FeedbackJoinFunction
                 // The function's own timer, not a TombstoneTimers one: registered while timers
                 // fire, it must fire in the same watermark advance, and only its own service
                 // guarantees that (timer services are advanced one after the other).
-                ctx.timerService().deleteEventTimeTimer(deadline);
+                deleteDeadlineTimer(s, ctx);
                 ctx.timerService().registerEventTimeTimer(forgetAt);
             }
             save(s);
@@ -689,11 +714,13 @@ public class FeedbackJoinFunction
      * exactly the state it would hold without this. At most {@code capacity} entries are kept;
      * reaching it writes them all.
      */
-    void keepWritesUntilBarrier(KeyContext keys, int capacity) {
+    void keepWritesUntilBarrier(
+            KeyContext keys, InternalTimerService<VoidNamespace> timers, int capacity) {
         if (capacity <= 0) {
             throw new IllegalArgumentException("capacity must be positive: " + capacity);
         }
         this.keys = keys;
+        this.timers = timers;
         this.writtenCapacity = capacity;
         this.written = new HashMap<>();
     }
@@ -711,11 +738,27 @@ public class FeedbackJoinFunction
                 state.clear();
             } else {
                 state.update(s.encode(buffer));
+                if (s.deadlineTimerDeferred) {
+                    s.deadlineTimerDeferred = false;
+                    timers.registerEventTimeTimer(VoidNamespace.INSTANCE, deadline(s));
+                }
             }
         }
         written.clear();
+        earliestDeferredDeadline = Long.MAX_VALUE;
         if (current != null) {
             keys.setCurrentKey(current);
+        }
+    }
+
+    /**
+     * Called before the timers are advanced to {@code watermark}: writes the kept entries out if a
+     * deferred deadline timer would fire by then, so that it fires in that advance, as if it had
+     * been registered when its prediction came.
+     */
+    void beforeAdvancingTo(long watermark) throws Exception {
+        if (watermark >= earliestDeferredDeadline) {
+            flushWritten();
         }
     }
 

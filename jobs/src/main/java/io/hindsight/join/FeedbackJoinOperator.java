@@ -192,7 +192,10 @@ public final class FeedbackJoinOperator
         }
         installTombstoneTimers();
         if (keptWrites > 0) {
-            join.keepWritesUntilBarrier(this, keptWrites);
+            join.keepWritesUntilBarrier(
+                    this,
+                    getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, this),
+                    keptWrites);
         }
         bufferState =
                 getKeyedStateBackend()
@@ -291,6 +294,9 @@ public final class FeedbackJoinOperator
             drain(mark.getTimestamp());
             advanced = Math.max(advanced, mark.getTimestamp());
         }
+        if (streaming) {
+            join.beforeAdvancingTo(mark.getTimestamp());
+        }
         super.processWatermark(mark);
         if (streaming && mark.getTimestamp() == Long.MAX_VALUE) {
             // The end of the input: every entry is final, write them out now.
@@ -306,6 +312,7 @@ public final class FeedbackJoinOperator
             if (h.time() != Long.MIN_VALUE && h.time() - 1 > advanced) {
                 // Every timer before this feedback's time fires first, as with a timer per
                 // feedback.
+                join.beforeAdvancingTo(h.time() - 1);
                 timeServiceManager.advanceWatermark(new Watermark(h.time() - 1));
                 advanced = h.time() - 1;
             }

@@ -98,6 +98,13 @@ public final class JoinState {
     double best;
     byte[] chosen;
 
+    /**
+     * Not stored: the entry's deadline timer is still to be registered, when the entry is written
+     * to the state (FeedbackJoinFunction's kept writes). A kept entry resolved before then never
+     * registers it.
+     */
+    transient boolean deadlineTimerDeferred;
+
     final List<Pending> pending = new ArrayList<>(2);
     long[] seen = new long[0];
 

@@ -190,6 +190,29 @@ class FeedbackJoinOperatorTest {
         longer.close();
     }
 
+    @Test
+    void aKeptPredictionExpiresAtTheWatermarkThatPassesItsDeadline() throws Exception {
+        var h = harness(FeedbackPolicy.FIRST, FeedbackJoinOperator.DEFAULT_CAPACITY);
+        h.setup();
+        h.open();
+        h.processElement1(record(FeedbackJoinFunctionTest.prediction("p", TP, 0.7)));
+        h.processElement1(record(FeedbackJoinFunctionTest.prediction("q", TP + 5, 0.2)));
+        FeedbackJoinOperator operator = (FeedbackJoinOperator) h.getOperator();
+        // Kept in memory, their deadline timers not registered yet.
+        assertThat(operator.keptWrites()).isEqualTo(2);
+        assertThat(h.numEventTimeTimers()).isZero();
+        watermark(h, TP + WINDOW - 1);
+        assertThat(h.extractOutputValues()).isEmpty();
+        // No barrier in between: the watermark that passes p's deadline writes the entries out
+        // first, and p's deadline timer fires in that same advance; q's lies ahead.
+        watermark(h, TP + WINDOW);
+        assertThat(h.extractOutputValues())
+                .extracting(o -> o.getPredictionId() + " " + o.getStatus())
+                .containsExactly("p EXPIRED");
+        assertThat(h.numEventTimeTimers()).isEqualTo(2); // q's deadline, p's forget
+        h.close();
+    }
+
     private static void watermark(
             KeyedTwoInputStreamOperatorTestHarness<String, Prediction, Feedback, Outcome> h,
             long time)

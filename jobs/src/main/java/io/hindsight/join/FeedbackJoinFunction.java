@@ -122,7 +122,7 @@ public class FeedbackJoinFunction
      * The earliest deadline among the kept entries whose deadline timer is deferred: the entries
      * are written out, and those timers registered, before any watermark reaches it.
      */
-    private transient long earliestDeferredDeadline = Long.MAX_VALUE;
+    private transient long earliestDeferredDeadline;
 
     /**
      * Where the timer that forgets a resolved entry goes. Set by {@link FeedbackJoinOperator} to
@@ -400,7 +400,7 @@ public class FeedbackJoinFunction
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Outcome> out)
             throws Exception {
-        JoinState s = written == null ? null : written.get(keys.getCurrentKey());
+        JoinState s = kept();
         if (s == DELETED) {
             return;
         }
@@ -671,12 +671,15 @@ public class FeedbackJoinFunction
         return s.deadline;
     }
 
+    /** The current key's kept entry, {@link #DELETED}, or null if none is kept. */
+    private JoinState kept() {
+        return written == null ? null : written.get(keys.getCurrentKey());
+    }
+
     private JoinState load() throws Exception {
-        if (written != null) {
-            JoinState s = written.get(keys.getCurrentKey());
-            if (s != null) {
-                return s == DELETED ? null : s;
-            }
+        JoinState s = kept();
+        if (s != null) {
+            return s == DELETED ? null : s;
         }
         byte[] bytes = state.value();
         return bytes == null ? null : JoinState.decode(bytes);
@@ -723,6 +726,9 @@ public class FeedbackJoinFunction
         this.timers = timers;
         this.writtenCapacity = capacity;
         this.written = new HashMap<>();
+        // Set here: a transient field's initializer does not run when Flink deserializes the
+        // function on the TaskManager.
+        this.earliestDeferredDeadline = Long.MAX_VALUE;
     }
 
     /** Writes the entries kept since the last barrier to the state, the current key put back. */

@@ -34,6 +34,9 @@ final class NullThresholds {
      */
     static final int POINTS = 2048;
 
+    /** Replicates whose W1 walks run side by side. */
+    private static final int LANES = 4;
+
     /** Noise thresholds; {@code wasserstein} is NaN when it does not apply. */
     record Thresholds(double jensenShannon, double psi, double wasserstein) {}
 
@@ -47,6 +50,17 @@ final class NullThresholds {
      */
     static Thresholds numeric(
             KllDoublesSketch r, double referenceStd, long n, double alpha, int samples, long seed) {
+        int simulated = (int) Math.min(n, MAX_SIMULATED);
+        double[][] stats = numericReplicates(r, referenceStd, simulated, samples, seed);
+        return scaled(joint(stats, alpha), n, simulated, r.getN(), stats.length == 3);
+    }
+
+    /**
+     * The statistics (JS, PSI and, when it applies, W1/σ) of {@code samples} windows of {@code
+     * simulated} values drawn from the reference, one row per statistic.
+     */
+    static double[][] numericReplicates(
+            KllDoublesSketch r, double referenceStd, int simulated, int samples, long seed) {
         // The reference's distribution as POINTS equally weighted quantiles: a draw is one uniform
         // index (no search), and W1 is a walk over POINTS steps, whatever the sketch's size.
         double[] ranks = new double[POINTS];
@@ -70,41 +84,103 @@ final class NullThresholds {
             binOf[j] = bin;
         }
         boolean w1 = referenceStd > 0 && Double.isFinite(referenceStd);
-        int simulated = (int) Math.min(n, MAX_SIMULATED);
-        SplittableRandom random = new SplittableRandom(seed);
-        double[][] stats = new double[w1 ? 3 : 2][samples];
-        int[] counts = new int[items.length];
-        double[] binCounts = new double[rMass.length];
-        double[] binShares = new double[rMass.length];
-        for (int i = 0; i < samples; i++) {
-            Arrays.fill(counts, 0);
-            for (int k = 0; k < simulated; k++) {
-                counts[random.nextInt(POINTS)]++;
-            }
-            Arrays.fill(binCounts, 0);
-            for (int j = 0; j < items.length; j++) {
-                binCounts[binOf[j]] += counts[j];
-            }
-            for (int b = 0; b < binCounts.length; b++) {
-                binShares[b] = binCounts[b] / simulated;
-            }
-            stats[0][i] = DriftStatistics.jensenShannon(binShares, rMass);
-            stats[1][i] = DriftStatistics.psi(binCounts, rCounts);
-            if (w1) {
-                // The window's values are reference points, so both CDFs step only there.
-                double distance = 0;
-                long below = 0;
-                for (int j = 0; j + 1 < items.length; j++) {
-                    below += counts[j];
-                    double gap = items[j + 1] - items[j];
-                    distance +=
-                            Math.abs(below / (double) simulated - (j + 1) / (double) POINTS) * gap;
-                }
-                stats[2][i] = distance / referenceStd;
+        // W1 between a replicate and the points is Σ_j |F_window(j) − F_points(j)| · gap_j over the
+        // steps j → j+1 of the points. A step without a gap adds +0.0, which leaves the sum as it
+        // is, so only the steps with a gap are walked (a discrete feature has few); a draw of point
+        // p counts from the first such step at or after p on. Each term is the same expression, in
+        // the same order, as the walk over every step: the thresholds are the same to the bit.
+        int[] stepOf = new int[POINTS];
+        double[] gaps = new double[POINTS];
+        double[] stepRanks = new double[POINTS];
+        int steps = 0;
+        for (int j = 0; j + 1 < items.length; j++) {
+            double gap = items[j + 1] - items[j];
+            if (gap != 0) {
+                gaps[steps] = gap;
+                stepRanks[steps] = (j + 1) / (double) POINTS;
+                steps++;
             }
         }
-        double[] t = joint(stats, alpha);
-        return scaled(t, n, simulated, total, w1);
+        for (int p = items.length - 1, step = steps; p >= 0; p--) {
+            if (p + 1 < items.length && items[p + 1] - items[p] != 0) {
+                step--;
+            }
+            stepOf[p] = step;
+        }
+        double[] shareOf = new double[simulated + 1];
+        for (int c = 0; c <= simulated; c++) {
+            shareOf[c] = c / (double) simulated;
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        double[][] stats = new double[w1 ? 3 : 2][samples];
+        // Replicates are drawn one after another, as the seed's stream gives them, and their W1
+        // walks run LANES at a time: each replicate's sum still adds its own terms in order, while
+        // the processor overlaps the lanes' additions, which a single chain of sums would wait on.
+        int[][] stepCounts = new int[LANES][steps + 1];
+        int[] binCounts = new int[rMass.length];
+        double[] binDoubles = new double[rMass.length];
+        double[] binShares = new double[rMass.length];
+        for (int first = 0; first < samples; first += LANES) {
+            int lanes = Math.min(LANES, samples - first);
+            for (int lane = 0; lane < lanes; lane++) {
+                int[] counted = stepCounts[lane];
+                Arrays.fill(counted, 0);
+                Arrays.fill(binCounts, 0);
+                for (int k = 0; k < simulated; k++) {
+                    int p = random.nextInt(POINTS);
+                    binCounts[binOf[p]]++;
+                    counted[stepOf[p]]++;
+                }
+                for (int b = 0; b < binCounts.length; b++) {
+                    binDoubles[b] = binCounts[b];
+                    binShares[b] = binDoubles[b] / simulated;
+                }
+                stats[0][first + lane] = DriftStatistics.jensenShannon(binShares, rMass);
+                stats[1][first + lane] = DriftStatistics.psi(binDoubles, rCounts);
+            }
+            if (w1 && lanes == LANES) {
+                int[] c0 = stepCounts[0];
+                int[] c1 = stepCounts[1];
+                int[] c2 = stepCounts[2];
+                int[] c3 = stepCounts[3];
+                double d0 = 0;
+                double d1 = 0;
+                double d2 = 0;
+                double d3 = 0;
+                int b0 = 0;
+                int b1 = 0;
+                int b2 = 0;
+                int b3 = 0;
+                for (int step = 0; step < steps; step++) {
+                    double rank = stepRanks[step];
+                    double gap = gaps[step];
+                    b0 += c0[step];
+                    b1 += c1[step];
+                    b2 += c2[step];
+                    b3 += c3[step];
+                    d0 += Math.abs(shareOf[b0] - rank) * gap;
+                    d1 += Math.abs(shareOf[b1] - rank) * gap;
+                    d2 += Math.abs(shareOf[b2] - rank) * gap;
+                    d3 += Math.abs(shareOf[b3] - rank) * gap;
+                }
+                stats[2][first] = d0 / referenceStd;
+                stats[2][first + 1] = d1 / referenceStd;
+                stats[2][first + 2] = d2 / referenceStd;
+                stats[2][first + 3] = d3 / referenceStd;
+            } else if (w1) {
+                for (int lane = 0; lane < lanes; lane++) {
+                    int[] counted = stepCounts[lane];
+                    double distance = 0;
+                    int below = 0;
+                    for (int step = 0; step < steps; step++) {
+                        below += counted[step];
+                        distance += Math.abs(shareOf[below] - stepRanks[step]) * gaps[step];
+                    }
+                    stats[2][first + lane] = distance / referenceStd;
+                }
+            }
+        }
+        return stats;
     }
 
     /**
@@ -113,6 +189,18 @@ final class NullThresholds {
      */
     static Thresholds categorical(
             long[] referenceCounts, long n, double alpha, int samples, long seed) {
+        int simulated = (int) Math.min(n, MAX_SIMULATED);
+        double[][] stats = categoricalReplicates(referenceCounts, simulated, samples, seed);
+        return scaled(
+                joint(stats, alpha), n, simulated, Arrays.stream(referenceCounts).sum(), false);
+    }
+
+    /**
+     * The statistics (JS, PSI) of {@code samples} windows of {@code simulated} values drawn from
+     * the reference's category counts, one row per statistic.
+     */
+    static double[][] categoricalReplicates(
+            long[] referenceCounts, int simulated, int samples, long seed) {
         int c = referenceCounts.length;
         long[] cumulative = new long[c];
         long total = 0;
@@ -126,24 +214,25 @@ final class NullThresholds {
         for (int j = 0; j < c; j++) {
             rShares[j] = rCounts[j] / total;
         }
-        int simulated = (int) Math.min(n, MAX_SIMULATED);
+        Categories categories = new Categories(cumulative);
         SplittableRandom random = new SplittableRandom(seed);
         double[][] stats = new double[2][samples];
+        int[] drawn = new int[c];
         double[] counts = new double[c];
         double[] shares = new double[c];
         for (int i = 0; i < samples; i++) {
-            Arrays.fill(counts, 0);
+            Arrays.fill(drawn, 0);
             for (int k = 0; k < simulated; k++) {
-                counts[itemAt(cumulative, random.nextLong(total))]++;
+                drawn[categories.at(random.nextLong(total))]++;
             }
             for (int j = 0; j < c; j++) {
+                counts[j] = drawn[j];
                 shares[j] = counts[j] / simulated;
             }
             stats[0][i] = DriftStatistics.jensenShannon(shares, rShares);
             stats[1][i] = DriftStatistics.psi(counts, rCounts);
         }
-        double[] t = joint(stats, alpha);
-        return scaled(t, n, simulated, total, false);
+        return stats;
     }
 
     /**
@@ -217,18 +306,63 @@ final class NullThresholds {
         return lo;
     }
 
-    /** The first index whose cumulative weight exceeds {@code u} (u in [0, total)). */
-    private static int itemAt(long[] cumulative, long u) {
-        int lo = 0;
-        int hi = cumulative.length - 1;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (cumulative[mid] > u) {
-                hi = mid;
-            } else {
-                lo = mid + 1;
+    /**
+     * The category of a draw u in [0, total): the first index whose cumulative weight exceeds u. A
+     * guide table by u's leading bits gives, for each range of u, the category of the range's first
+     * value; the answer is found from there by a short forward scan (usually none), in place of a
+     * binary search whose branches a random u makes the processor mispredict.
+     */
+    static final class Categories {
+
+        /**
+         * Guide entries per category, at least: a draw then crosses into the next category from its
+         * entry's with probability about 1/32 (a forward step, and a mispredicted branch).
+         */
+        private static final int GUIDE_PER_CATEGORY = 32;
+
+        /** At most 2¹² guide entries (16 KB, within a core's first-level cache). */
+        private static final int MAX_GUIDE_BITS = 12;
+
+        private final long[] cumulative;
+        private final int shift;
+        private final int[] guide;
+
+        Categories(long[] cumulative) {
+            this.cumulative = cumulative;
+            long total = cumulative[cumulative.length - 1];
+            int wanted =
+                    Math.min(
+                            MAX_GUIDE_BITS,
+                            64 - Long.numberOfLeadingZeros(GUIDE_PER_CATEGORY * cumulative.length));
+            int bits = 64 - Long.numberOfLeadingZeros(Math.max(total - 1, 1));
+            this.shift = Math.max(0, bits - wanted);
+            this.guide = new int[(int) (Math.max(total - 1, 0) >>> shift) + 1];
+            for (int g = 0; g < guide.length; g++) {
+                guide[g] = search(cumulative, (long) g << shift);
             }
         }
-        return lo;
+
+        int at(long u) {
+            int i = guide[(int) (u >>> shift)];
+            while (cumulative[i] <= u) {
+                i++;
+            }
+            return i;
+        }
+
+        /** The first index whose cumulative weight exceeds {@code u}, by binary search. */
+        static int search(long[] cumulative, long u) {
+            int lo = 0;
+            int hi = cumulative.length - 1;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (cumulative[mid] > u) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            return lo;
+        }
     }
 }

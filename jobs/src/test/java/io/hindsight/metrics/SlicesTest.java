@@ -12,6 +12,7 @@ import io.hindsight.spec.ExpiredAs;
 import io.hindsight.spec.MetricsTask;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -97,5 +98,31 @@ class SlicesTest {
 
     private static SliceMetric row(TestingAccumulators.Window w, CohortAccumulator a) {
         return SliceMetricRows.row(CONFIG, w.key(), w.start(), w.end(), a, 1, false, w.end());
+    }
+
+    @Test
+    void rememberedKeysAreTheKeysBuiltFromTheValues() {
+        List<String> dimensions = List.of("country", "model_version");
+        SliceMetricsFolder.SliceKeys keys = new SliceMetricsFolder.SliceKeys("fraud", dimensions);
+        SplittableRandom random = new SplittableRandom(7);
+        // More value combinations than are remembered, so the bound is crossed several times.
+        int combinations = 3 * SliceMetricsFolder.MAX_REMEMBERED_KEYS;
+        for (int i = 0; i < 20 * combinations; i++) {
+            // Fresh String instances, as a deserialized record's values are; a separator inside.
+            String[] values = {
+                new String("c" + random.nextInt(combinations / 4)),
+                random.nextInt(10) == 0
+                        ? new String("v\u0001" + random.nextInt(4))
+                        : new String("v" + random.nextInt(4))
+            };
+            String[] before = values.clone();
+            String key = keys.key(values);
+            assertThat(key).isEqualTo(Slices.key("fraud", dimensions, before));
+            assertThat(values).isEqualTo(before);
+            assertThat(keys.remembered()).isBetween(1, SliceMetricsFolder.MAX_REMEMBERED_KEYS);
+        }
+        String[] seen = {"BR", "v7"};
+        String first = keys.key(seen);
+        assertThat(keys.key(new String[] {new String("BR"), new String("v7")})).isSameAs(first);
     }
 }

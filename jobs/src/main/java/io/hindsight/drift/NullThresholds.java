@@ -117,7 +117,10 @@ final class NullThresholds {
         // walks run LANES at a time: each replicate's sum still adds its own terms in order, while
         // the processor overlaps the lanes' additions, which a single chain of sums would wait on.
         int[][] stepCounts = new int[LANES][steps + 1];
+        // Bins are few: consecutive draws count into two tallies in turn (summed afterwards), so
+        // that an increment rarely waits on the previous one's store to the same counter.
         int[] binCounts = new int[rMass.length];
+        int[] binCounts1 = new int[rMass.length];
         double[] binDoubles = new double[rMass.length];
         double[] binShares = new double[rMass.length];
         for (int first = 0; first < samples; first += LANES) {
@@ -126,13 +129,23 @@ final class NullThresholds {
                 int[] counted = stepCounts[lane];
                 Arrays.fill(counted, 0);
                 Arrays.fill(binCounts, 0);
-                for (int k = 0; k < simulated; k++) {
+                Arrays.fill(binCounts1, 0);
+                int k = 0;
+                for (; k + 1 < simulated; k += 2) {
+                    int p = random.nextInt(POINTS);
+                    binCounts[binOf[p]]++;
+                    counted[stepOf[p]]++;
+                    int q = random.nextInt(POINTS);
+                    binCounts1[binOf[q]]++;
+                    counted[stepOf[q]]++;
+                }
+                if (k < simulated) {
                     int p = random.nextInt(POINTS);
                     binCounts[binOf[p]]++;
                     counted[stepOf[p]]++;
                 }
                 for (int b = 0; b < binCounts.length; b++) {
-                    binDoubles[b] = binCounts[b];
+                    binDoubles[b] = binCounts[b] + binCounts1[b];
                     binShares[b] = binDoubles[b] / simulated;
                 }
                 stats[0][first + lane] = DriftStatistics.jensenShannon(binShares, rMass);
@@ -217,16 +230,32 @@ final class NullThresholds {
         Categories categories = new Categories(cumulative);
         SplittableRandom random = new SplittableRandom(seed);
         double[][] stats = new double[2][samples];
-        int[] drawn = new int[c];
+        // Consecutive draws count into four tallies in turn, summed per category afterwards: the
+        // same counts, while a feature of few categories no longer makes each increment wait on
+        // the previous one's store to the same counter.
+        int[] drawn0 = new int[c];
+        int[] drawn1 = new int[c];
+        int[] drawn2 = new int[c];
+        int[] drawn3 = new int[c];
         double[] counts = new double[c];
         double[] shares = new double[c];
         for (int i = 0; i < samples; i++) {
-            Arrays.fill(drawn, 0);
-            for (int k = 0; k < simulated; k++) {
-                drawn[categories.at(random.nextLong(total))]++;
+            Arrays.fill(drawn0, 0);
+            Arrays.fill(drawn1, 0);
+            Arrays.fill(drawn2, 0);
+            Arrays.fill(drawn3, 0);
+            int k = 0;
+            for (; k + 3 < simulated; k += 4) {
+                drawn0[categories.at(random.nextLong(total))]++;
+                drawn1[categories.at(random.nextLong(total))]++;
+                drawn2[categories.at(random.nextLong(total))]++;
+                drawn3[categories.at(random.nextLong(total))]++;
+            }
+            for (; k < simulated; k++) {
+                drawn0[categories.at(random.nextLong(total))]++;
             }
             for (int j = 0; j < c; j++) {
-                counts[j] = drawn[j];
+                counts[j] = drawn0[j] + drawn1[j] + drawn2[j] + drawn3[j];
                 shares[j] = counts[j] / simulated;
             }
             stats[0][i] = DriftStatistics.jensenShannon(shares, rShares);
